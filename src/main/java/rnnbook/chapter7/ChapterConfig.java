@@ -1,0 +1,52 @@
+package rnnbook.chapter7;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One run of the chapter.
+ *
+ * @param models which of the notebook's models to train, in order (default all three)
+ * @param epochs epochs per model (the notebook: 100)
+ * @param seed drives the data (as {@code np.random.seed}), the initial weights and the shuffling
+ * @param batchSize samples per training step (Keras's default 32)
+ * @param data a folder with X.npy and Y.npy to train on instead of generating, or null
+ * @param results where CSV files and plots go
+ * @param savedModels where the SavedModels go
+ */
+public record ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
+    Path results, Path savedModels) {
+  /** The seed of the README's results; chosen once, never tuned per model. */
+  public static final long DEFAULT_SEED = 42;
+  /** The notebook fits on X[:2560] of 3000 samples and tests on the rest. */
+  public static final int BOOK_FIT_SAMPLES = 2560;
+  /** Keras's {@code validation_split} in the notebook. */
+  public static final double VALIDATION_SPLIT = 0.2;
+
+  public ChapterConfig {
+    if (models == null || models.isEmpty()) {
+      throw new IllegalArgumentException("--models: name at least one of simple_rnn, lstm, gru");
+    }
+    models = List.copyOf(models);
+    if (epochs < 1) {
+      throw new IllegalArgumentException("--epochs must be >= 1, received " + epochs);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size must be >= 1, received " + batchSize);
+    }
+    if (seed < 0 || seed > 0xffffffffL) {
+      throw new IllegalArgumentException("--seed must be in [0, 4294967295] as numpy's, received " + seed);
+    }
+  }
+
+  /** The chapter as the notebook runs it. */
+  public static ChapterConfig defaults() {
+    return new ChapterConfig(List.of(BookModel.values()), 100, DEFAULT_SEED, 32, null,
+        Path.of("results"), Path.of("savedmodels"));
+  }
+
+  /** Samples used by fit for a data set of {@code samples}: 2560 of 3000, in proportion otherwise. */
+  public static int fitSamples(int samples) {
+    return (int) ((long) samples * BOOK_FIT_SAMPLES / 3000);
+  }
+}

@@ -1,0 +1,112 @@
+package rnnbook.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.tensorflow.TensorFlow;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import rnnbook.chapter7.BookModel;
+import rnnbook.chapter7.Chapter;
+import rnnbook.chapter7.ChapterConfig;
+
+/**
+ * {@code rnnbook}: with no subcommand, runs the chapter (the three models, 100 epochs each).
+ * Bad input is reported in one line and exits with status 2, before any file is written.
+ */
+@Command(
+    name = "rnnbook",
+    mixinStandardHelpOptions = true,
+    version = "rnnbook 0.1.0",
+    description = "Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
+        + "multiplication problem, on TensorFlow Java.",
+    subcommands = {DataCommand.class})
+public final class Main implements Callable<Integer> {
+  @Option(names = "--models", split = ",", paramLabel = "MODEL",
+      description = "Models to train, comma-separated: simple_rnn, lstm, gru (default: all three).",
+      converter = ModelConverter.class)
+  List<BookModel> models = List.of(BookModel.values());
+
+  @Option(names = "--epochs", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
+  int epochs = 100;
+
+  @Option(names = "--seed", description = "Seed of the data (as np.random.seed), the initial "
+      + "weights and the shuffling (default: ${DEFAULT-VALUE}).")
+  long seed = ChapterConfig.DEFAULT_SEED;
+
+  @Option(names = "--batch-size", description = "Samples per training step (default: ${DEFAULT-VALUE}).")
+  int batchSize = 32;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Train on DIR/X.npy and DIR/Y.npy instead of generating the data.")
+  Path data;
+
+  @Option(names = "--results", paramLabel = "DIR", description = "Where CSV files and plots go "
+      + "(default: ${DEFAULT-VALUE}).")
+  Path results = Path.of("results");
+
+  @Option(names = "--savedmodels", paramLabel = "DIR", description = "Where SavedModels go "
+      + "(default: ${DEFAULT-VALUE}).")
+  Path savedModels = Path.of("savedmodels");
+
+  @Override
+  public Integer call() throws Exception {
+    ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels);
+    System.out.println("rnnbook: chapter 7 with models="
+        + config.models().stream().map(BookModel::key).collect(Collectors.joining(","))
+        + " epochs=" + config.epochs() + " seed=" + config.seed() + " batch_size=" + config.batchSize()
+        + " data=" + (config.data() == null ? "generated" : config.data()) + " results=" + config.results()
+        + " savedmodels=" + config.savedModels() + " (TensorFlow " + TensorFlow.version() + ")");
+    new Chapter(config).run();
+    return 0;
+  }
+
+  /** Parses a model key, listing the valid ones when it is unknown. */
+  static final class ModelConverter implements CommandLine.ITypeConverter<BookModel> {
+    @Override
+    public BookModel convert(String value) {
+      try {
+        return BookModel.fromKey(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** The command line with this project's error handling: one line per problem. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      String valid = ex.getCommandLine().getCommandSpec().options().stream()
+          .map(o -> o.longestName()).collect(Collectors.joining(", "));
+      String msg = ex.getMessage();
+      if (ex instanceof CommandLine.UnmatchedArgumentException) {
+        msg += " (valid options: " + valid + ")";
+      }
+      err.println("rnnbook: " + msg);
+      err.flush();
+      return 2;
+    });
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      if (ex instanceof IllegalArgumentException || ex instanceof java.nio.file.NoSuchFileException) {
+        err.println("rnnbook: " + ex.getMessage());
+        err.flush();
+        return 2;
+      }
+      err.println("rnnbook: failed: " + ex);
+      ex.printStackTrace(err);
+      err.flush();
+      return 1;
+    });
+    return cli;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}

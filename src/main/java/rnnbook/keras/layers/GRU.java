@@ -1,0 +1,142 @@
+package rnnbook.keras.layers;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Keras's {@code GRU}, gates in Keras's order z, r, h. With {@code resetAfter} (TF2's default):
+ *
+ * <pre>
+ * x_z, x_r, x_h = split(x_t @ kernel + bias[0])
+ * r_z, r_r, r_h = split(h_{t-1} @ recurrent_kernel + bias[1])
+ * z = σ(x_z + r_z)   r = σ(x_r + r_r)
+ * hh = tanh(x_h + r * r_h)
+ * h_t = z * h_{t-1} + (1 - z) * hh
+ * </pre>
+ *
+ * bias is (2, 3u). Without {@code resetAfter} the bias is (3u,) and {@code hh = tanh(x_h + (r *
+ * h_{t-1}) @ recurrent_kernel[:, 2u:])}.
+ */
+public final class GRU extends RNN {
+  public GRU(RecurrentConfig config) {
+    super(config, new Cell(config));
+  }
+
+  /** {@code GRU(units)} with Keras's defaults. */
+  public GRU(int units) {
+    this(RecurrentConfig.of(units));
+  }
+
+  /** {@code GRU(units, return_sequences=returnSequences)}. */
+  public GRU(int units, boolean returnSequences) {
+    this(RecurrentConfig.of(units).withReturnSequences(returnSequences));
+  }
+
+  @Override
+  public String className() {
+    return "GRU";
+  }
+
+  static final class Cell implements RecurrentCell {
+    private final RecurrentConfig config;
+    private Variable<?> kernel;
+    private Variable<?> recurrentKernel;
+    private Variable<?> bias;
+    // per call: the recurrent bias (resetAfter), recurrent kernel slices (not resetAfter), and 1
+    private Operand<?> recurrentBias;
+    private Operand<?> recurrentZr;
+    private Operand<?> recurrentH;
+    private Operand<?> one;
+
+    Cell(RecurrentConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public int stateCount() {
+      return 1;
+    }
+
+    @Override
+    public long countParams(long inputDim) {
+      long u = config.units();
+      long biasSize = config.useBias() ? (config.resetAfter() ? 6 * u : 3 * u) : 0;
+      return 3 * (inputDim * u + u * u) + biasSize;
+    }
+
+    @Override
+    public void build(BuildContext ctx, long inputDim) {
+      long u = config.units();
+      kernel = ctx.addWeight("kernel", Shape.of(inputDim, 3 * u), config.kernelInitializer());
+      recurrentKernel =
+          ctx.addWeight("recurrent_kernel", Shape.of(u, 3 * u), config.recurrentInitializer());
+      if (config.useBias()) {
+        Shape shape = config.resetAfter() ? Shape.of(2, 3 * u) : Shape.of(3 * u);
+        bias = ctx.addWeight("bias", shape, config.biasInitializer());
+      }
+    }
+
+    @Override
+    public <T extends TFloating> Operand<T> projectInputs(Ops tf, Operand<T> x) {
+      Operand<T> m = tf.linalg.matMul(x, Layer.typed(kernel));
+      if (bias == null) {
+        return m;
+      }
+      Operand<T> inputBias =
+          config.resetAfter() ? tf.unstack(Layer.<T>typed(bias), 2L).output().get(0) : Layer.typed(bias);
+      return tf.nn.biasAdd(m, inputBias);
+    }
+
+    @Override
+    public <T extends TFloating> void beginSequence(Ops tf, Class<T> type) {
+      one = tf.dtypes.cast(tf.constant(1f), type);
+      recurrentBias =
+          bias != null && config.resetAfter() ? tf.unstack(Layer.<T>typed(bias), 2L).output().get(1) : null;
+      if (!config.resetAfter()) {
+        long u = config.units();
+        List<Output<T>> parts = tf.splitV(Layer.<T>typed(recurrentKernel),
+            tf.constant(new long[] {2 * u, u}), tf.constant(1), 2L).output();
+        recurrentZr = parts.get(0);
+        recurrentH = parts.get(1);
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends TFloating> Operand<T> as(Operand<?> o) {
+      return (Operand<T>) o;
+    }
+
+    @Override
+    public <T extends TFloating> List<Operand<T>> step(
+        Ops tf, Operand<T> xProj, List<Operand<T>> states) {
+      Operand<T> h = states.get(0);
+      Activation sigma = config.recurrentActivation();
+      List<Output<T>> x = tf.split(tf.constant(1), xProj, 3L).output();
+      Operand<T> z;
+      Operand<T> candidate;
+      if (config.resetAfter()) {
+        Operand<T> inner = tf.linalg.matMul(h, Layer.typed(recurrentKernel));
+        if (recurrentBias != null) {
+          inner = tf.nn.biasAdd(inner, as(recurrentBias));
+        }
+        List<Output<T>> rec = tf.split(tf.constant(1), inner, 3L).output();
+        z = sigma.apply(tf, tf.math.add(x.get(0), rec.get(0)));
+        Operand<T> r = sigma.apply(tf, tf.math.add(x.get(1), rec.get(1)));
+        candidate = tf.math.add(x.get(2), tf.math.mul(r, rec.get(2)));
+      } else {
+        List<Output<T>> rec = tf.split(tf.constant(1), tf.linalg.matMul(h, as(recurrentZr)), 2L).output();
+        z = sigma.apply(tf, tf.math.add(x.get(0), rec.get(0)));
+        Operand<T> r = sigma.apply(tf, tf.math.add(x.get(1), rec.get(1)));
+        candidate = tf.math.add(x.get(2), tf.linalg.matMul(tf.math.mul(r, h), as(recurrentH)));
+      }
+      Operand<T> hh = config.activation().apply(tf, candidate);
+      Operand<T> next = tf.math.add(tf.math.mul(z, h), tf.math.mul(tf.math.sub(as(one), z), hh));
+      return List.of(next);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package rnnbook.keras.layers;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TFloating;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A Keras layer: it knows its output shape and parameter count from its input shape, creates its
+ * weights once in {@link #build}, and emits graph ops in {@link #call}. Shapes here leave out the
+ * batch dimension: (timesteps, features) for a recurrent layer's input.
+ *
+ * <p>A layer only builds graph; it never runs a Session.
+ */
+public abstract class Layer {
+  private String name;
+  private final List<Weight> weights = new ArrayList<>();
+  private boolean built;
+
+  protected Layer(String name) {
+    this.name = name;
+  }
+
+  /** A trainable weight: its Keras name ({@code lstm/kernel}) and its variable. */
+  public record Weight(String name, Variable<? extends TFloating> variable) {}
+
+  /** The Keras class name, as the summary prints it: {@code LSTM}. */
+  public abstract String className();
+
+  /** The name Keras gives the first layer of this class: {@code lstm}, {@code simple_rnn}. */
+  public String defaultName() {
+    return className().replaceAll("([a-z])([A-Z])", "$1_$2").replaceAll("([A-Z]+)([A-Z][a-z])", "$1_$2")
+        .toLowerCase(Locale.ROOT);
+  }
+
+  /** The layer's name; null until given one by the user or by its Sequential. */
+  public String name() {
+    return name;
+  }
+
+  /** Gives the layer its name; only before it is built. */
+  public void setName(String name) {
+    if (built) {
+      throw new IllegalStateException("layer " + this.name + " is built; it cannot be renamed");
+    }
+    this.name = name;
+  }
+
+  /** The output shape (without batch) for an input of {@code inputShape} (without batch). */
+  public abstract long[] outputShape(long[] inputShape);
+
+  /** The number of scalars in this layer's weights for an input of {@code inputShape}. */
+  public abstract long countParams(long[] inputShape);
+
+  /** Creates this layer's weights in {@code ctx}. */
+  protected abstract void build(BuildContext ctx, long[] inputShape);
+
+  /** Emits the layer's forward computation for a batch {@code x} of shape (batch, *inputShape). */
+  public abstract <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x);
+
+  /** Builds the layer once, checking the input shape first. */
+  public final void build(BuildContext.Factory factory, long[] inputShape) {
+    if (built) {
+      throw new IllegalStateException("layer " + name + " is already built");
+    }
+    outputShape(inputShape); // validates
+    build(factory.forLayer(this), inputShape);
+    built = true;
+  }
+
+  public boolean isBuilt() {
+    return built;
+  }
+
+  /** The weights in Keras's {@code get_weights()} order. */
+  public List<Weight> weights() {
+    return Collections.unmodifiableList(weights);
+  }
+
+  void addWeight(Weight w) {
+    weights.add(w);
+  }
+
+  protected final void requireBuilt() {
+    if (!built) {
+      throw new IllegalStateException("layer " + name + " is not built; build it before calling it");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  protected static <T extends TType> Operand<T> typed(Variable<?> v) {
+    return (Operand<T>) v;
+  }
+
+  protected static void requireRank(String layer, long[] inputShape, int rank, String expected) {
+    if (inputShape.length != rank) {
+      throw new IllegalArgumentException(
+          "Input 0 of layer " + layer + " is incompatible: expected " + expected + ", found shape "
+              + Shapes.format(inputShape));
+    }
+    for (long d : inputShape) {
+      if (d < 1) {
+        throw new IllegalArgumentException(
+            "Input 0 of layer " + layer + " needs fully defined dimensions, found "
+                + Shapes.format(inputShape));
+      }
+    }
+  }
+
+  static long[] copyWithLast(long[] shape, long last) {
+    long[] out = Arrays.copyOf(shape, shape.length);
+    out[out.length - 1] = last;
+    return out;
+  }
+}

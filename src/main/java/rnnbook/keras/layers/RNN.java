@@ -1,0 +1,84 @@
+package rnnbook.keras.layers;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Keras's {@code RNN} loop around a {@link RecurrentCell}, unrolled over a fixed number of
+ * timesteps. Input (batch, timesteps, features); output (batch, timesteps, units) with {@code
+ * returnSequences}, else (batch, units). States start at zeros.
+ */
+public abstract class RNN extends Layer {
+  private final RecurrentConfig config;
+  private final RecurrentCell cell;
+
+  protected RNN(RecurrentConfig config, RecurrentCell cell) {
+    super(null);
+    this.config = config;
+    this.cell = cell;
+  }
+
+  public RecurrentConfig config() {
+    return config;
+  }
+
+  public RecurrentCell cell() {
+    return cell;
+  }
+
+  @Override
+  public long[] outputShape(long[] inputShape) {
+    requireRank(name(), inputShape, 2, "a 3D input (batch, timesteps, features)");
+    return config.returnSequences()
+        ? new long[] {inputShape[0], config.units()}
+        : new long[] {config.units()};
+  }
+
+  @Override
+  public long countParams(long[] inputShape) {
+    return cell.countParams(inputShape[1]);
+  }
+
+  @Override
+  protected void build(BuildContext ctx, long[] inputShape) {
+    cell.build(ctx, inputShape[1]);
+  }
+
+  @Override
+  public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
+    requireBuilt();
+    Ops s = tf.withSubScope(name());
+    long timesteps = x.shape().size(1);
+    long features = x.shape().size(2);
+    // time-major, then one MatMul over all timesteps: (timesteps * batch, features) @ kernel
+    Operand<T> timeMajor = s.linalg.transpose(x, s.constant(new int[] {1, 0, 2}));
+    Operand<T> projected =
+        cell.projectInputs(s, s.reshape(timeMajor, s.constant(new long[] {-1, features})));
+    long width = projected.shape().size(1);
+    Operand<T> perStep = s.reshape(projected, s.constant(new long[] {timesteps, -1, width}));
+    List<Output<T>> inputs = s.unstack(perStep, timesteps).output();
+
+    Operand<TInt64> batch = s.gather(s.shape(x, TInt64.class), s.constant(new int[] {0}), s.constant(0));
+    Operand<T> zeros =
+        s.fill(s.concat(List.of(batch, s.constant(new long[] {config.units()})), s.constant(0)),
+            s.dtypes.cast(s.constant(0f), x.type()));
+    List<Operand<T>> states = new ArrayList<>(Collections.nCopies(cell.stateCount(), zeros));
+    cell.beginSequence(s, x.type());
+    List<Operand<T>> outputs = new ArrayList<>();
+    for (Output<T> xt : inputs) {
+      states = cell.step(s, xt, states);
+      outputs.add(states.get(0));
+    }
+    if (!config.returnSequences()) {
+      return states.get(0);
+    }
+    return s.stack(outputs, Stack.axis(1L));
+  }
+}

@@ -1,0 +1,30 @@
+package rnnbook.keras.layers;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * One timestep of a recurrent layer, as Keras's cells: {@code (inputs, states) -> new states},
+ * the first state being the output h. The input-side matmul of every timestep is done at once by
+ * {@link #projectInputs} (one MatMul for the whole sequence); {@link #step} adds the recurrent
+ * part.
+ */
+public interface RecurrentCell {
+  /** Number of state tensors, each (batch, units): 1, or 2 for LSTM (h, c). */
+  int stateCount();
+
+  long countParams(long inputDim);
+
+  void build(BuildContext ctx, long inputDim);
+
+  /** {@code x} (n, inputDim) to the input-side pre-activations (n, width), bias included. */
+  <T extends TFloating> Operand<T> projectInputs(Ops tf, Operand<T> x);
+
+  /** Called once per layer call before the steps, for work shared by every step. */
+  default <T extends TFloating> void beginSequence(Ops tf, Class<T> type) {}
+
+  /** One timestep from the projected input {@code xProj} (batch, width). h comes first. */
+  <T extends TFloating> List<Operand<T>> step(Ops tf, Operand<T> xProj, List<Operand<T>> states);
+}

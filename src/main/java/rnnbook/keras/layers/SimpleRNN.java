@@ -1,0 +1,79 @@
+package rnnbook.keras.layers;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Keras's {@code SimpleRNN}: {@code h_t = activation(x_t @ kernel + bias + h_{t-1} @
+ * recurrent_kernel)}. Weights: kernel (features, units), recurrent_kernel (units, units), bias
+ * (units,).
+ */
+public final class SimpleRNN extends RNN {
+  public SimpleRNN(RecurrentConfig config) {
+    super(config, new Cell(config));
+  }
+
+  /** {@code SimpleRNN(units)} with Keras's defaults. */
+  public SimpleRNN(int units) {
+    this(RecurrentConfig.of(units));
+  }
+
+  /** {@code SimpleRNN(units, return_sequences=returnSequences)}. */
+  public SimpleRNN(int units, boolean returnSequences) {
+    this(RecurrentConfig.of(units).withReturnSequences(returnSequences));
+  }
+
+  @Override
+  public String className() {
+    return "SimpleRNN";
+  }
+
+  static final class Cell implements RecurrentCell {
+    private final RecurrentConfig config;
+    private Variable<?> kernel;
+    private Variable<?> recurrentKernel;
+    private Variable<?> bias;
+
+    Cell(RecurrentConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public int stateCount() {
+      return 1;
+    }
+
+    @Override
+    public long countParams(long inputDim) {
+      long u = config.units();
+      return inputDim * u + u * u + (config.useBias() ? u : 0);
+    }
+
+    @Override
+    public void build(BuildContext ctx, long inputDim) {
+      long u = config.units();
+      kernel = ctx.addWeight("kernel", Shape.of(inputDim, u), config.kernelInitializer());
+      recurrentKernel = ctx.addWeight("recurrent_kernel", Shape.of(u, u), config.recurrentInitializer());
+      if (config.useBias()) {
+        bias = ctx.addWeight("bias", Shape.of(u), config.biasInitializer());
+      }
+    }
+
+    @Override
+    public <T extends TFloating> Operand<T> projectInputs(Ops tf, Operand<T> x) {
+      Operand<T> h = tf.linalg.matMul(x, Layer.typed(kernel));
+      return bias == null ? h : tf.nn.biasAdd(h, Layer.typed(bias));
+    }
+
+    @Override
+    public <T extends TFloating> List<Operand<T>> step(
+        Ops tf, Operand<T> xProj, List<Operand<T>> states) {
+      Operand<T> pre = tf.math.add(xProj, tf.linalg.matMul(states.get(0), Layer.typed(recurrentKernel)));
+      return List.of(config.activation().apply(tf, pre));
+    }
+  }
+}
