@@ -44,13 +44,19 @@ public final class AtomicWrite {
   public static void file(Path target, Content content) throws IOException {
     Path abs = target.toAbsolutePath();
     Files.createDirectories(abs.getParent());
-    Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+    Path tmp = temporarySibling(abs);
     try {
       content.writeTo(tmp);
       move(tmp, abs);
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** A fresh hidden name beside {@code target}; created files keep the usual permissions. */
+  public static Path temporarySibling(Path target) {
+    return target.resolveSibling(
+        "." + target.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
   }
 
   static void move(Path from, Path to) throws IOException {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import rnnbook.data.AtomicWrite;
 import rnnbook.keras.CompiledModel;
 
 /** Exports a model as a SavedModel directory that appears whole or not at all. */
@@ -18,10 +19,9 @@ public final class SavedModels {
   public static void export(CompiledModel model, Path dir) throws IOException {
     Path target = dir.toAbsolutePath();
     Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
-    Path old = target.resolveSibling("." + target.getFileName() + ".old");
+    Path tmp = AtomicWrite.temporarySibling(target);
+    Path old = AtomicWrite.temporarySibling(target);
     try {
-      Files.delete(tmp); // the exporter creates the directory itself
       model.exportSavedModel(tmp);
       deleteTree(old);
       if (Files.exists(target)) {

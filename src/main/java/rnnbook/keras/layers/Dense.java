@@ -13,8 +13,12 @@ import rnnbook.keras.initializers.Initializer;
  * glorot_uniform (in, units), bias zeros (units,). Input (batch, in) or (batch, ..., in).
  */
 public final class Dense extends Layer {
-  /** Keras's arguments; defaults: linear activation, with a bias. */
-  public record Config(int units, Activation activation, boolean useBias) {
+  /**
+   * Keras's arguments; defaults ({@link #of(int)}): linear activation, with a bias, kernel
+   * glorot_uniform, bias zeros.
+   */
+  public record Config(int units, Activation activation, boolean useBias,
+      Initializer kernelInitializer, Initializer biasInitializer) {
     public Config {
       if (units < 1) {
         throw new IllegalArgumentException("Dense units must be a positive integer, received " + units);
@@ -22,6 +26,25 @@ public final class Dense extends Layer {
       if (activation == null) {
         throw new IllegalArgumentException("Dense activation must not be null");
       }
+      if (kernelInitializer == null || biasInitializer == null) {
+        throw new IllegalArgumentException("Dense initializers must not be null");
+      }
+    }
+
+    public static Config of(int units) {
+      return new Config(units, Activation.LINEAR, true, new GlorotUniform(), Initializer.zeros());
+    }
+
+    public Config withActivation(Activation value) {
+      return new Config(units, value, useBias, kernelInitializer, biasInitializer);
+    }
+
+    public Config withUseBias(boolean value) {
+      return new Config(units, activation, value, kernelInitializer, biasInitializer);
+    }
+
+    public Config withInitializers(Initializer kernel, Initializer bias) {
+      return new Config(units, activation, useBias, kernel, bias);
     }
   }
 
@@ -36,11 +59,11 @@ public final class Dense extends Layer {
 
   /** {@code Dense(units)}: linear, with a bias. */
   public Dense(int units) {
-    this(new Config(units, Activation.LINEAR, true));
+    this(Config.of(units));
   }
 
   public Dense(int units, Activation activation) {
-    this(new Config(units, activation, true));
+    this(Config.of(units).withActivation(activation));
   }
 
   public Config config() {
@@ -71,9 +94,9 @@ public final class Dense extends Layer {
   @Override
   protected void build(BuildContext ctx, long[] inputShape) {
     long in = inputShape[inputShape.length - 1];
-    kernel = ctx.addWeight("kernel", Shape.of(in, config.units()), new GlorotUniform());
+    kernel = ctx.addWeight("kernel", Shape.of(in, config.units()), config.kernelInitializer());
     if (config.useBias()) {
-      bias = ctx.addWeight("bias", Shape.of(config.units()), Initializer.zeros());
+      bias = ctx.addWeight("bias", Shape.of(config.units()), config.biasInitializer());
     }
   }
 

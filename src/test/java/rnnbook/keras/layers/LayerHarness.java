@@ -1,0 +1,139 @@
+package rnnbook.keras.layers;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
+import rnnbook.data.Npy;
+
+/** Runs one layer on a constant input in a graph of its own, in float32 or float64. */
+final class LayerHarness {
+  static final Path REFERENCE = Path.of("src/test/resources/reference/layers");
+
+  private LayerHarness() {}
+
+  static Npy.Array read(String testCase, String name) throws IOException {
+    return Npy.read(REFERENCE.resolve(testCase).resolve(name + ".npy"));
+  }
+
+  /** The layer's output for {@code x} of {@code shape} (with batch), computed in {@code type}. */
+  static <T extends TFloating> double[] run(Layer layer, double[] x, long[] shape, Class<T> type) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      if (layer.name() == null) {
+        layer.setName(layer.defaultName());
+      }
+      long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+      layer.build(new BuildContext.Factory(tf, type, 1L), sample);
+      Operand<T> input = tf.dtypes.cast(tf.constant(Shape.of(shape), DataBuffers.of(x, true, false)), type);
+      Operand<TFloat64> out = tf.dtypes.cast(layer.call(tf, input), TFloat64.class);
+      try (Session s = new Session(g); Result r = s.runner().fetch(out).run()) {
+        TFloat64 t = (TFloat64) r.get(0);
+        double[] values = new double[(int) t.shape().size()];
+        t.copyTo(DataBuffers.of(values, false, false));
+        return values;
+      }
+    }
+  }
+
+  /**
+   * Gradients of {@code sum(layer(x) * w)} for fixed pseudo-random w with respect to each weight,
+   * by TensorFlow, and by central differences on the same float64 graph.
+   */
+  static List<double[][]> gradients(Layer layer, double[] x, long[] shape, int probesPerWeight) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      layer.setName(layer.defaultName());
+      long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+      layer.build(new BuildContext.Factory(tf, TFloat64.class, 3L), sample);
+      Operand<TFloat64> input = tf.constant(Shape.of(shape), DataBuffers.of(x, true, false));
+      Operand<TFloat64> y = layer.call(tf, input);
+      double[] w = new double[(int) y.shape().size()];
+      java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+      for (int i = 0; i < w.length; i++) {
+        w[i] = random.nextDouble(-1, 1);
+      }
+      Operand<TFloat64> loss = tf.reduceSum(tf.math.mul(y, tf.constant(y.shape(), DataBuffers.of(w, true, false))),
+          tf.constant(java.util.stream.IntStream.range(0, y.shape().numDimensions()).toArray()));
+      List<Operand<?>> vars = new ArrayList<>();
+      layer.weights().forEach(wt -> vars.add(wt.variable()));
+      var grads = tf.gradients(loss, vars);
+      List<Placeholder<TFloat64>> inputs = new ArrayList<>();
+      List<org.tensorflow.op.Op> assigns = new ArrayList<>();
+      for (Layer.Weight wt : layer.weights()) {
+        Placeholder<TFloat64> p = tf.placeholder(TFloat64.class, Placeholder.shape(wt.variable().shape()));
+        inputs.add(p);
+        @SuppressWarnings("unchecked")
+        Operand<TFloat64> v = (Operand<TFloat64>) wt.variable();
+        assigns.add(tf.assign(v, p));
+      }
+      List<double[][]> out = new ArrayList<>();
+      try (Session s = new Session(g)) {
+        s.initialize();
+        for (int k = 0; k < vars.size(); k++) {
+          double[] analytic = fetch(s, grads.dy(k));
+          double[] value = fetch(s, vars.get(k));
+          Shape vs = layer.weights().get(k).variable().shape();
+          int n = value.length;
+          int step = Math.max(1, n / probesPerWeight);
+          List<double[]> pairs = new ArrayList<>();
+          for (int i = 0; i < n; i += step) {
+            double h = 1e-6;
+            double keep = value[i];
+            value[i] = keep + h;
+            double plus = evaluate(s, loss, inputs.get(k), assigns.get(k), value, vs);
+            value[i] = keep - h;
+            double minus = evaluate(s, loss, inputs.get(k), assigns.get(k), value, vs);
+            value[i] = keep;
+            evaluate(s, loss, inputs.get(k), assigns.get(k), value, vs);
+            pairs.add(new double[] {analytic[i], (plus - minus) / (2 * h)});
+          }
+          out.add(pairs.toArray(new double[0][]));
+        }
+      }
+      return out;
+    }
+  }
+
+  private static double evaluate(Session s, Operand<TFloat64> loss, Placeholder<TFloat64> in,
+      org.tensorflow.op.Op assign, double[] value, Shape shape) {
+    try (TFloat64 t = TFloat64.tensorOf(shape, DataBuffers.of(value, true, false))) {
+      s.runner().feed(in, t).addTarget(assign).run().close();
+    }
+    try (Result r = s.runner().fetch(loss).run()) {
+      return ((TFloat64) r.get(0)).getDouble();
+    }
+  }
+
+  private static double[] fetch(Session s, Operand<?> op) {
+    try (Result r = s.runner().fetch(op).run()) {
+      TFloat64 t = (TFloat64) r.get(0);
+      double[] values = new double[(int) t.shape().size()];
+      t.copyTo(DataBuffers.of(values, false, false));
+      return values;
+    }
+  }
+
+  static float[] toFloat(double[] a) {
+    float[] f = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      f[i] = (float) a[i];
+    }
+    return f;
+  }
+
+  static Class<TFloat32> f32() {
+    return TFloat32.class;
+  }
+}
