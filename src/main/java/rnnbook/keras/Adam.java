@@ -73,6 +73,12 @@ public final class Adam {
     Operand<T> lr = constant(adam, config.learningRate(), type);
     Operand<T> epsilon = constant(adam, config.epsilon(), type);
 
+    // The variables are updated in place: no update may start before every gradient, which
+    // reads the old weights, is computed. Without this barrier results race and vary run to run.
+    List<Op> gradients = new ArrayList<>();
+    for (int i = 0; i < weights.size(); i++) {
+      gradients.add(tf.identity(grads.<T>dy(i)));
+    }
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < weights.size(); i++) {
       Layer.Weight w = weights.get(i);
@@ -83,8 +89,9 @@ public final class Adam {
       }
       Variable<T> m = slot(slots, "m", var.shape(), type);
       Variable<T> v = slot(slots, "v", var.shape(), type);
-      Operand<T> g = grads.dy(i);
-      updates.add(slots.train.applyAdam(var, m, v, beta1Power, beta2Power, lr, beta1, beta2, epsilon, g));
+      @SuppressWarnings("unchecked")
+      Operand<T> g = (Operand<T>) gradients.get(i);
+      updates.add(slots.withControlDependencies(gradients).train.applyAdam(var, m, v, beta1Power, beta2Power, lr, beta1, beta2, epsilon, g));
     }
     return adam.withControlDependencies(updates).withName("minimize")
         .assignAdd(iterations, adam.constant(1L));
