@@ -1,0 +1,106 @@
+package rnnbook.chapter7;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.ResultFiles;
+import rnnbook.keras.Progbar;
+
+/** The chapter end to end on a small data set: printout, CSV, PNG and SavedModel files. */
+class ChapterTest {
+  static List<CSVRecord> csv(Path file) throws IOException {
+    try (Reader r = Files.newBufferedReader(file)) {
+      return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r).getRecords();
+    }
+  }
+
+  @Test
+  void runsAllThreeModelsAndWritesEveryFile(@TempDir Path dir) throws IOException {
+    MultiplicationProblem data = MultiplicationProblem.generate(5, 60, 12);
+    data.writeNpy(dir.resolve("data"));
+    ChapterConfig config = new ChapterConfig(List.of(BookModel.values()), 2, 1, 16,
+        dir.resolve("data"), dir.resolve("results"), dir.resolve("savedmodels"));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    List<ResultFiles.SummaryRow> rows = new Chapter(config, out, new Progbar(out, false)).run();
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+
+    assertEquals(3, rows.size());
+    assertEquals(List.of(2851L, 11311L, 8671L), rows.stream().map(ResultFiles.SummaryRow::params).toList());
+    assertTrue(printed.contains("Model: \"sequential_1\""), printed);
+    assertTrue(printed.matches("(?s).*Epoch 2/2\n41/41 \\[=+\\] - \\d+s \\d+[mu]?s/sample - loss: [0-9.e-]+ - val_loss: [0-9.e-]+\n.*"),
+        printed);
+    assertEquals(3, printed.split("correctness: ", -1).length - 1);
+
+    List<CSVRecord> summary = csv(dir.resolve("results/summary.csv"));
+    assertEquals(List.of(ResultFiles.SUMMARY_HEADER), summary.get(0).getParser().getHeaderNames());
+    assertEquals(List.of("simple_rnn", "lstm", "gru"), summary.stream().map(r -> r.get("model")).toList());
+    int fit = ChapterConfig.fitSamples(60);
+    int testCount = 60 - fit;
+    for (BookModel m : BookModel.values()) {
+      Path folder = dir.resolve("results").resolve(m.key());
+      List<CSVRecord> history = csv(folder.resolve("history.csv"));
+      assertEquals(2, history.size());
+      assertEquals("2", history.get(1).get("epoch"));
+      List<CSVRecord> predictions = csv(folder.resolve("predictions.csv"));
+      assertEquals(testCount, predictions.size());
+      long correct = predictions.stream().filter(r -> Boolean.parseBoolean(r.get("correct"))).count();
+      CSVRecord row = summary.get(m.ordinal());
+      assertEquals(100.0 * correct / testCount, Double.parseDouble(row.get("correctness")), 1e-9);
+      for (CSVRecord p : predictions) {
+        double diff = Math.abs((double) Float.parseFloat(p.get("prediction")) - Double.parseDouble(p.get("y")));
+        assertEquals(diff, Double.parseDouble(p.get("abs_diff")), 1e-12);
+        assertEquals(diff <= Chapter.TOLERANCE, Boolean.parseBoolean(p.get("correct")));
+      }
+      BufferedImage png = ImageIO.read(folder.resolve("loss.png").toFile());
+      assertEquals(640, png.getWidth());
+
+      // the SavedModel's predictions are the ones written to predictions.csv
+      Path saved = dir.resolve("savedmodels").resolve(m.key());
+      float[] x = data.slice(fit, 60).xFloat();
+      try (SavedModelBundle b = SavedModelBundle.load(saved.toString(), "serve");
+          TFloat32 in = TFloat32.tensorOf(Shape.of(testCount, 12, 2), DataBuffers.of(x, true, false));
+          Result r = b.function("serving_default").call(Map.of(m.key() + "_input", in))) {
+        TFloat32 y = (TFloat32) r.get("dense").orElseThrow();
+        for (int i = 0; i < testCount; i++) {
+          assertEquals(Float.parseFloat(predictions.get(i).get("prediction")), y.getFloat(i, 0));
+        }
+      }
+    }
+    try (var s = Files.walk(dir)) {
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
+    }
+  }
+
+  @Test
+  void correctnessIsTheNotebooksFormula() {
+    double[] y = {0.1, 0.2, 0.3, 0.4};
+    float[] p = {0.1f, 0.25f, 0.3399f, 0.2f};
+    var predictions = Chapter.compare(y, p);
+    assertEquals(List.of(true, false, true, false), predictions.stream().map(ResultFiles.Prediction::correct).toList());
+    assertEquals(50.0, Chapter.correctness(predictions));
+    // (440 - 23) / 440 * 100 as Python prints it
+    assertEquals("94.77272727272728", PythonRepr.of((double) (440 - 23) / 440 * 100));
+  }
+}
