@@ -10,6 +10,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import rnnbook.data.AtomicWrite;
 
@@ -26,12 +27,17 @@ public final class LossPlot {
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendVisible(true);
-    List<Integer> epochs = IntStream.rangeClosed(1, loss.size()).boxed().toList();
-    XYSeries l = chart.addSeries("loss", epochs, loss);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    chart.getStyler().setXAxisDecimalPattern("0");
+    chart.getStyler().setYAxisDecimalPattern("0.0###");
+    double[] epochs = IntStream.rangeClosed(1, loss.size()).asDoubleStream().toArray();
+    double[] lossValues = loss.stream().mapToDouble(Double::doubleValue).toArray();
+    XYSeries l = chart.addSeries("loss", epochs, lossValues);
     l.setLineColor(Color.BLUE);
     l.setMarker(SeriesMarkers.NONE);
     if (valLoss.stream().anyMatch(v -> !v.isNaN())) {
-      XYSeries v = chart.addSeries("val_loss", epochs, valLoss);
+      XYSeries v = chart.addSeries("val_loss", epochs,
+          valLoss.stream().mapToDouble(Double::doubleValue).toArray());
       v.setLineColor(Color.RED);
       v.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
           new float[] {8f, 6f}, 0f));
