@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.data.AtomicWrite;
 import rnnbook.io.ResultFiles;
+import rnnbook.io.RunInfo;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
 import rnnbook.io.SavedModels;
@@ -60,18 +62,24 @@ public final class Chapter {
     int fit = ChapterConfig.fitSamples(data.samples());
     MultiplicationProblem train = data.slice(0, fit);
     MultiplicationProblem test = data.slice(fit, data.samples());
+    RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
+        config.epochs(), config.seed(), config.batchSize(),
+        config.data() == null ? "generated with seed " + config.seed() : config.data().toString());
+    info.write(config.results().resolve("run.json"));
     List<SummaryRow> rows = new ArrayList<>();
     for (BookModel spec : config.models()) {
       rows.add(runModel(spec, train, test));
       ResultFiles.writeSummary(config.results().resolve("summary.csv"), rows);
     }
+    info.finish().write(config.results().resolve("run.json"));
     return rows;
   }
 
   SummaryRow runModel(BookModel spec, MultiplicationProblem train, MultiplicationProblem test)
       throws IOException {
     Sequential model = spec.create(train.timesteps());
-    out.print(model.summary());
+    String summary = model.summary();
+    out.print(summary);
     try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
         config.seed())) {
       History history = compiled.fit(train.xFloat(), train.yFloat(),
@@ -89,6 +97,7 @@ public final class Chapter {
       out.println("correctness: " + PythonRepr.of(correctness) + " %");
 
       var dir = config.results().resolve(spec.key());
+      AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(summary));
       ResultFiles.writeHistory(dir.resolve("history.csv"), history);
       ResultFiles.writePredictions(dir.resolve("predictions.csv"), predictions);
       LossPlot.writePng(dir.resolve("loss.png"),

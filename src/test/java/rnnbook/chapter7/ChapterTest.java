@@ -88,6 +88,12 @@ class ChapterTest {
         }
       }
     }
+    rnnbook.io.RunInfo info = rnnbook.io.RunInfo.read(dir.resolve("results/run.json"));
+    assertEquals(List.of("simple_rnn", "lstm", "gru"), info.models());
+    assertEquals(1, info.seed());
+    assertTrue(info.finished() != null && info.device().equals("CPU"), info.toString());
+    String lstmSummary = Files.readString(dir.resolve("results/lstm/summary.txt"));
+    assertTrue(printed.contains(lstmSummary) && lstmSummary.contains("Total params: 11,311"));
     try (var s = Files.walk(dir)) {
       assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
     }

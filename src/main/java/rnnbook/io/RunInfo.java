@@ -1,0 +1,55 @@
+package rnnbook.io;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.tensorflow.TensorFlow;
+import rnnbook.data.AtomicWrite;
+
+/**
+ * What a run was: its configuration and the machine it ran on, written as {@code results/run.json}
+ * when a run starts and again, with {@code finished}, when it ends.
+ */
+public record RunInfo(
+    @JsonProperty("command") String command,
+    @JsonProperty("models") List<String> models,
+    @JsonProperty("epochs") int epochs,
+    @JsonProperty("seed") long seed,
+    @JsonProperty("batch_size") int batchSize,
+    @JsonProperty("data") String data,
+    @JsonProperty("tensorflow") String tensorflow,
+    @JsonProperty("device") String device,
+    @JsonProperty("machine") String machine,
+    @JsonProperty("java") String java,
+    @JsonProperty("started") String started,
+    @JsonProperty("finished") String finished) {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** A run starting now on this machine. */
+  public static RunInfo start(String command, List<String> models, int epochs, long seed, int batchSize,
+      String data) {
+    Runtime rt = Runtime.getRuntime();
+    String machine = System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+        + rt.availableProcessors() + " cores, " + (rt.maxMemory() >> 20) + " MiB max heap";
+    return new RunInfo(command, models, epochs, seed, batchSize, data, TensorFlow.version(),
+        Devices.used(), machine, System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
+        Instant.now().toString(), null);
+  }
+
+  public RunInfo finish() {
+    return new RunInfo(command, models, epochs, seed, batchSize, data, tensorflow, device, machine, java,
+        started, Instant.now().toString());
+  }
+
+  public void write(Path file) throws IOException {
+    AtomicWrite.bytes(file, JSON.writeValueAsBytes(this));
+  }
+
+  public static RunInfo read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), RunInfo.class);
+  }
+}
