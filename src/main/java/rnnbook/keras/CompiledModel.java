@@ -166,11 +166,7 @@ public final class CompiledModel implements AutoCloseable {
           System.arraycopy(xs, row * inputSize, bx, k * inputSize, inputSize);
           System.arraycopy(ys, row * outputSize, by, k * outputSize, outputSize);
         }
-        try (TFloat32 tx = tensor(bx, n, model.inputShape());
-            TFloat32 ty = tensor(by, n, model.outputShape());
-            Result r = session.runner().feed(x, tx).feed(y, ty).addTarget(trainStep).fetch(loss).run()) {
-          sum += ((TFloat32) r.get(0)).getFloat() * (double) n;
-        }
+        sum += trainOnBatch(bx, by, n) * n;
         listener.onBatchEnd(from + n, sum / (from + n));
       }
       double epochLoss = sum / trainCount;
@@ -182,6 +178,23 @@ public final class CompiledModel implements AutoCloseable {
       listener.onEpochEnd(epoch, epochLoss, valLoss, secs);
     }
     return new History(losses, valLosses, seconds);
+  }
+
+  /**
+   * Keras's {@code train_on_batch}: one optimizer step on the first {@code n} samples of {@code
+   * bx} and {@code by}; returns the batch's loss before the update.
+   */
+  public double trainOnBatch(float[] bx, float[] by, int n) {
+    requireOpen();
+    if (n < 1 || bx.length < n * inputSize || by.length < n * outputSize) {
+      throw new IllegalArgumentException("a batch of " + n + " samples needs " + n * inputSize
+          + " x values and " + n * outputSize + " y values, received " + bx.length + " and " + by.length);
+    }
+    try (TFloat32 tx = tensor(bx, n, model.inputShape());
+        TFloat32 ty = tensor(by, n, model.outputShape());
+        Result r = session.runner().feed(x, tx).feed(y, ty).addTarget(trainStep).fetch(loss).run()) {
+      return ((TFloat32) r.get(0)).getFloat();
+    }
   }
 
   private static void shuffle(int[] a, SplittableRandom random) {

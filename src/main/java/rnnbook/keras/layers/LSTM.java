@@ -6,6 +6,7 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 import rnnbook.keras.initializers.Initializer;
 
@@ -40,6 +41,33 @@ public final class LSTM extends RNN {
   @Override
   public String className() {
     return "LSTM";
+  }
+
+  /** Whether {@link #call} runs the fused kernel for inputs of {@code type}. */
+  public boolean isFused(Class<?> type) {
+    RecurrentConfig c = config();
+    return c.fused() && type == TFloat32.class && c.activation() == Activation.TANH
+        && c.recurrentActivation() == Activation.SIGMOID && FusedLSTM.available();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
+    if (!isFused(x.type())) {
+      return super.call(tf, x);
+    }
+    requireBuilt();
+    Ops s = tf.withSubScope(name());
+    Cell cell = (Cell) cell();
+    long units = config().units();
+    Operand<TFloat32> bias = cell.bias != null ? (Operand<TFloat32>) cell.bias
+        : s.fill(s.constant(new long[] {4 * units}), s.constant(0f));
+    Operand<TFloat32> h = FusedLSTM.sequence(s, (Operand<TFloat32>) x,
+        (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel, bias, units);
+    Operand<TFloat32> out = config().returnSequences()
+        ? s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}))
+        : s.gather(h, s.constant(x.shape().size(1) - 1), s.constant(0));
+    return (Operand<T>) out;
   }
 
   static final class Cell implements RecurrentCell {

@@ -17,7 +17,11 @@ import rnnbook.keras.initializers.Orthogonal;
  *       bias initializer, so early gradients flow through the cell state;
  *   <li>{@code resetAfter} true (GRU only): the reset gate is applied after the recurrent matmul
  *       and the bias has shape (2, 3 * units), TF2's cuDNN-compatible default;
- *   <li>{@code returnSequences} false: only the last timestep's output.
+ *   <li>{@code returnSequences} false: only the last timestep's output;
+ *   <li>{@code fused} true: run the layer as one fused TensorFlow kernel where one computes
+ *       exactly the Keras formulas (LSTM with tanh/sigmoid in float32: {@code BlockLSTMV2});
+ *       false, or where no such kernel exists, unrolls the cell op by op. Both paths pass the
+ *       same numeric tests; the unrolled one is there for checking.
  * </ul>
  */
 public record RecurrentConfig(
@@ -30,7 +34,8 @@ public record RecurrentConfig(
     Initializer biasInitializer,
     boolean unitForgetBias,
     boolean resetAfter,
-    boolean returnSequences) {
+    boolean returnSequences,
+    boolean fused) {
 
   public RecurrentConfig {
     if (units < 1) {
@@ -48,41 +53,46 @@ public record RecurrentConfig(
   /** Keras's defaults for a layer of {@code units} units. */
   public static RecurrentConfig of(int units) {
     return new RecurrentConfig(units, Activation.TANH, Activation.SIGMOID, true,
-        new GlorotUniform(), new Orthogonal(), Initializer.zeros(), true, true, false);
+        new GlorotUniform(), new Orthogonal(), Initializer.zeros(), true, true, false, true);
   }
 
   public RecurrentConfig withReturnSequences(boolean value) {
     return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, value);
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, value, fused);
   }
 
   public RecurrentConfig withActivation(Activation value) {
     return new RecurrentConfig(units, value, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences);
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences, fused);
   }
 
   public RecurrentConfig withRecurrentActivation(Activation value) {
     return new RecurrentConfig(units, activation, value, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences);
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences, fused);
   }
 
   public RecurrentConfig withUseBias(boolean value) {
     return new RecurrentConfig(units, activation, recurrentActivation, value, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences);
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences, fused);
   }
 
   public RecurrentConfig withInitializers(Initializer kernel, Initializer recurrent, Initializer bias) {
     return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernel, recurrent,
-        bias, unitForgetBias, resetAfter, returnSequences);
+        bias, unitForgetBias, resetAfter, returnSequences, fused);
   }
 
   public RecurrentConfig withUnitForgetBias(boolean value) {
     return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, value, resetAfter, returnSequences);
+        recurrentInitializer, biasInitializer, value, resetAfter, returnSequences, fused);
   }
 
   public RecurrentConfig withResetAfter(boolean value) {
     return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, value, returnSequences);
+        recurrentInitializer, biasInitializer, unitForgetBias, value, returnSequences, fused);
+  }
+
+  public RecurrentConfig withFused(boolean value) {
+    return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernelInitializer,
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences, value);
   }
 }

@@ -49,16 +49,19 @@ final class LayerHarness {
 
   /**
    * Gradients of {@code sum(layer(x) * w)} for fixed pseudo-random w with respect to each weight,
-   * by TensorFlow, and by central differences on the same float64 graph.
+   * by TensorFlow in {@code type}, each paired with a central difference on the float64 graph
+   * (meaningful only when {@code type} is float64).
    */
-  static List<double[][]> gradients(Layer layer, double[] x, long[] shape, int probesPerWeight) {
+  @SuppressWarnings("unchecked")
+  static <T extends TFloating> List<double[][]> gradients(Layer layer, double[] x, long[] shape,
+      int probesPerWeight, Class<T> type) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       layer.setName(layer.defaultName());
       long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
-      layer.build(new BuildContext.Factory(tf, TFloat64.class, 3L), sample);
-      Operand<TFloat64> input = tf.constant(Shape.of(shape), DataBuffers.of(x, true, false));
-      Operand<TFloat64> y = layer.call(tf, input);
+      layer.build(new BuildContext.Factory(tf, type, 3L), sample);
+      Operand<T> input = tf.dtypes.cast(tf.constant(Shape.of(shape), DataBuffers.of(x, true, false)), type);
+      Operand<TFloat64> y = tf.dtypes.cast(layer.call(tf, input), TFloat64.class);
       double[] w = new double[(int) y.shape().size()];
       java.util.SplittableRandom random = new java.util.SplittableRandom(9);
       for (int i = 0; i < w.length; i++) {
@@ -75,15 +78,15 @@ final class LayerHarness {
         Placeholder<TFloat64> p = tf.placeholder(TFloat64.class, Placeholder.shape(wt.variable().shape()));
         inputs.add(p);
         @SuppressWarnings("unchecked")
-        Operand<TFloat64> v = (Operand<TFloat64>) wt.variable();
-        assigns.add(tf.assign(v, p));
+        Operand<T> v = (Operand<T>) wt.variable();
+        assigns.add(tf.assign(v, tf.dtypes.cast(p, type)));
       }
       List<double[][]> out = new ArrayList<>();
       try (Session s = new Session(g)) {
         s.initialize();
         for (int k = 0; k < vars.size(); k++) {
-          double[] analytic = fetch(s, grads.dy(k));
-          double[] value = fetch(s, vars.get(k));
+          double[] analytic = fetch(s, tf.dtypes.cast(grads.<T>dy(k), TFloat64.class));
+          double[] value = fetch(s, tf.dtypes.cast((Operand<T>) vars.get(k), TFloat64.class));
           Shape vs = layer.weights().get(k).variable().shape();
           int n = value.length;
           int step = Math.max(1, n / probesPerWeight);

@@ -125,13 +125,38 @@ class RecurrentLayersTest {
       default -> new Dense(3, Activation.TANH);
     };
     // zero biases would hide bias mistakes in the forward pass, not in the gradient; fine here
-    List<double[][]> grads = LayerHarness.gradients(layer, x.data(), x.shape(), 12);
+    List<double[][]> grads = LayerHarness.gradients(layer, x.data(), x.shape(), 12, TFloat64.class);
     assertEquals(layer.weights().size(), grads.size());
     for (int k = 0; k < grads.size(); k++) {
       for (double[] pair : grads.get(k)) {
         double scale = Math.max(1.0, Math.abs(pair[1]));
         assertEquals(pair[1], pair[0], 1e-6 * scale,
             layer.weights().get(k).name() + ": TensorFlow gradient vs finite difference");
+      }
+    }
+  }
+
+  @Test
+  void fusedLstmIsUsedForFloat32AndMatchesTheUnrolledGraph() throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    for (boolean sequences : new boolean[] {true, false}) {
+      LSTM fused = (LSTM) fromFixture("lstm", sequences);
+      LSTM unrolled = new LSTM(fused.config().withFused(false));
+      assertTrue(fused.isFused(TFloat32.class) && !unrolled.isFused(TFloat32.class));
+      assertTrue(!fused.isFused(TFloat64.class), "float64 has no fused kernel");
+      assertClose(LayerHarness.run(unrolled, x.data(), x.shape(), TFloat32.class),
+          LayerHarness.run(fused, x.data(), x.shape(), TFloat32.class), 1e-6);
+    }
+    // gradients: the fused kernel's registered gradient against the unrolled graph's, whose
+    // gradient is checked against finite differences above
+    List<double[][]> fused = LayerHarness.gradients(new LSTM(RecurrentConfig.of(4).withReturnSequences(true)),
+        x.data(), x.shape(), 12, TFloat32.class);
+    List<double[][]> unrolled = LayerHarness.gradients(
+        new LSTM(RecurrentConfig.of(4).withReturnSequences(true).withFused(false)), x.data(), x.shape(), 12,
+        TFloat32.class);
+    for (int k = 0; k < fused.size(); k++) {
+      for (int i = 0; i < fused.get(k).length; i++) {
+        assertEquals(unrolled.get(k)[i][0], fused.get(k)[i][0], 1e-5, "weight " + k + " entry " + i);
       }
     }
   }
