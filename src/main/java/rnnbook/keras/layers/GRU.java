@@ -47,11 +47,10 @@ public final class GRU extends RNN {
     private Variable<?> kernel;
     private Variable<?> recurrentKernel;
     private Variable<?> bias;
-    // per call: the recurrent bias (resetAfter), recurrent kernel slices (not resetAfter), and 1
+    // per call: the h part of the recurrent bias (resetAfter), kernel slices (not resetAfter)
     private Operand<?> recurrentBias;
     private Operand<?> recurrentZr;
     private Operand<?> recurrentH;
-    private Operand<?> one;
 
     Cell(RecurrentConfig config) {
       this.config = config;
@@ -82,23 +81,39 @@ public final class GRU extends RNN {
     }
 
     @Override
-    public <T extends TFloating> Operand<T> projectInputs(Ops tf, Operand<T> x) {
+    public <T extends TFloating> List<Operand<T>> projectInputs(Ops tf, Operand<T> x) {
+      long u = config.units();
       Operand<T> m = tf.linalg.matMul(x, Layer.typed(kernel));
-      if (bias == null) {
-        return m;
+      if (bias != null) {
+        Operand<T> inputBias = Layer.typed(bias);
+        if (config.resetAfter()) {
+          // the recurrent bias of z and r is a constant per step: add it here, once
+          List<Output<T>> b = tf.unstack(Layer.<T>typed(bias), 2L).output();
+          List<Output<T>> recurrent = tf.splitV(b.get(1), tf.constant(new long[] {2 * u, u}),
+              tf.constant(0), 2L).output();
+          Operand<T> zeros = tf.zerosLike(recurrent.get(1));
+          inputBias = tf.math.add(b.get(0), tf.concat(List.of(recurrent.get(0), zeros), tf.constant(0)));
+        }
+        m = tf.nn.biasAdd(m, inputBias);
       }
-      Operand<T> inputBias =
-          config.resetAfter() ? tf.unstack(Layer.<T>typed(bias), 2L).output().get(0) : Layer.typed(bias);
-      return tf.nn.biasAdd(m, inputBias);
+      return List.copyOf(splitZrH(tf, m));
+    }
+
+    /** (n, 3u) to [(n, 2u) for z and r, (n, u) for h]. */
+    private <T extends TFloating> List<Output<T>> splitZrH(Ops tf, Operand<T> m) {
+      long u = config.units();
+      return tf.splitV(m, tf.constant(new long[] {2 * u, u}), tf.constant(1), 2L).output();
     }
 
     @Override
     public <T extends TFloating> void beginSequence(Ops tf, Class<T> type) {
-      one = tf.dtypes.cast(tf.constant(1f), type);
-      recurrentBias =
-          bias != null && config.resetAfter() ? tf.unstack(Layer.<T>typed(bias), 2L).output().get(1) : null;
+      long u = config.units();
+      recurrentBias = null;
+      if (bias != null && config.resetAfter()) {
+        Output<T> b = tf.unstack(Layer.<T>typed(bias), 2L).output().get(1);
+        recurrentBias = tf.splitV(b, tf.constant(new long[] {2 * u, u}), tf.constant(0), 2L).output().get(1);
+      }
       if (!config.resetAfter()) {
-        long u = config.units();
         List<Output<T>> parts = tf.splitV(Layer.<T>typed(recurrentKernel),
             tf.constant(new long[] {2 * u, u}), tf.constant(1), 2L).output();
         recurrentZr = parts.get(0);
@@ -111,31 +126,42 @@ public final class GRU extends RNN {
       return (Operand<T>) o;
     }
 
+    /**
+     * One step with few nodes: z and r activated together, equal-shape sums as AddN (whose
+     * gradient needs no broadcast reductions), and {@code h = hh + z * (h_prev - hh)}, which is
+     * Keras's {@code z * h_prev + (1 - z) * hh} rearranged.
+     */
     @Override
     public <T extends TFloating> List<Operand<T>> step(
-        Ops tf, Operand<T> xProj, List<Operand<T>> states) {
+        Ops tf, List<Operand<T>> x, List<Operand<T>> states) {
       Operand<T> h = states.get(0);
-      Activation sigma = config.recurrentActivation();
-      List<Output<T>> x = tf.split(tf.constant(1), xProj, 3L).output();
-      Operand<T> z;
-      Operand<T> candidate;
+      Operand<T> xZr = x.get(0);
+      Operand<T> xH = x.get(1);
+      Operand<T> recZr;
+      Operand<T> recH = null;
       if (config.resetAfter()) {
-        Operand<T> inner = tf.linalg.matMul(h, Layer.typed(recurrentKernel));
-        if (recurrentBias != null) {
-          inner = tf.nn.biasAdd(inner, as(recurrentBias));
-        }
-        List<Output<T>> rec = tf.split(tf.constant(1), inner, 3L).output();
-        z = sigma.apply(tf, tf.math.add(x.get(0), rec.get(0)));
-        Operand<T> r = sigma.apply(tf, tf.math.add(x.get(1), rec.get(1)));
-        candidate = tf.math.add(x.get(2), tf.math.mul(r, rec.get(2)));
+        List<Output<T>> rec = splitZrH(tf, tf.linalg.matMul(h, Layer.typed(recurrentKernel)));
+        recZr = rec.get(0);
+        recH = recurrentBias == null ? rec.get(1) : tf.nn.biasAdd(rec.get(1), as(recurrentBias));
       } else {
-        List<Output<T>> rec = tf.split(tf.constant(1), tf.linalg.matMul(h, as(recurrentZr)), 2L).output();
-        z = sigma.apply(tf, tf.math.add(x.get(0), rec.get(0)));
-        Operand<T> r = sigma.apply(tf, tf.math.add(x.get(1), rec.get(1)));
-        candidate = tf.math.add(x.get(2), tf.linalg.matMul(tf.math.mul(r, h), as(recurrentH)));
+        recZr = tf.linalg.matMul(h, as(recurrentZr));
       }
+      Operand<T> preZr = tf.math.addN(List.of(xZr, recZr));
+      Activation sigma = config.recurrentActivation();
+      List<Output<T>> zr;
+      if (sigma == Activation.SOFTMAX) { // not elementwise: activate each gate on its own
+        zr = tf.split(tf.constant(1), preZr, 2L).output();
+        zr = List.of(sigma.apply(tf, zr.get(0)).asOutput(), sigma.apply(tf, zr.get(1)).asOutput());
+      } else {
+        zr = tf.split(tf.constant(1), sigma.apply(tf, preZr), 2L).output();
+      }
+      Operand<T> z = zr.get(0);
+      Operand<T> r = zr.get(1);
+      Operand<T> candidate = config.resetAfter()
+          ? tf.math.addN(List.of(xH, tf.math.mul(r, recH)))
+          : tf.math.addN(List.of(xH, tf.linalg.matMul(tf.math.mul(r, h), as(recurrentH))));
       Operand<T> hh = config.activation().apply(tf, candidate);
-      Operand<T> next = tf.math.add(tf.math.mul(z, h), tf.math.mul(tf.math.sub(as(one), z), hh));
+      Operand<T> next = tf.math.addN(List.of(hh, tf.math.mul(z, tf.math.sub(h, hh))));
       return List.of(next);
     }
   }

@@ -117,15 +117,15 @@ public final class LSTM extends RNN {
     }
 
     @Override
-    public <T extends TFloating> Operand<T> projectInputs(Ops tf, Operand<T> x) {
+    public <T extends TFloating> List<Operand<T>> projectInputs(Ops tf, Operand<T> x) {
       Operand<T> z = tf.linalg.matMul(x, Layer.typed(kernel));
-      return bias == null ? z : tf.nn.biasAdd(z, Layer.typed(bias));
+      return List.of(bias == null ? z : tf.nn.biasAdd(z, Layer.typed(bias)));
     }
 
     @Override
     public <T extends TFloating> List<Operand<T>> step(
-        Ops tf, Operand<T> xProj, List<Operand<T>> states) {
-      Operand<T> z = tf.math.add(xProj, tf.linalg.matMul(states.get(0), Layer.typed(recurrentKernel)));
+        Ops tf, List<Operand<T>> x, List<Operand<T>> states) {
+      Operand<T> z = tf.math.addN(List.of(x.get(0), tf.linalg.matMul(states.get(0), Layer.typed(recurrentKernel))));
       List<Output<T>> g = tf.split(tf.constant(1), z, 4L).output();
       Activation sigma = config.recurrentActivation();
       Activation act = config.activation();

@@ -59,11 +59,14 @@ public abstract class RNN extends Layer {
     long features = x.shape().size(2);
     // time-major, then one MatMul over all timesteps: (timesteps * batch, features) @ kernel
     Operand<T> timeMajor = s.linalg.transpose(x, s.constant(new int[] {1, 0, 2}));
-    Operand<T> projected =
+    List<Operand<T>> projected =
         cell.projectInputs(s, s.reshape(timeMajor, s.constant(new long[] {-1, features})));
-    long width = projected.shape().size(1);
-    Operand<T> perStep = s.reshape(projected, s.constant(new long[] {timesteps, -1, width}));
-    List<Output<T>> inputs = s.unstack(perStep, timesteps).output();
+    List<List<Output<T>>> parts = new ArrayList<>();
+    for (Operand<T> p : projected) {
+      long width = p.shape().size(1);
+      Operand<T> perStep = s.reshape(p, s.constant(new long[] {timesteps, -1, width}));
+      parts.add(s.unstack(perStep, timesteps).output());
+    }
 
     Operand<TInt64> batch = s.gather(s.shape(x, TInt64.class), s.constant(new int[] {0}), s.constant(0));
     Operand<T> zeros =
@@ -72,7 +75,11 @@ public abstract class RNN extends Layer {
     List<Operand<T>> states = new ArrayList<>(Collections.nCopies(cell.stateCount(), zeros));
     cell.beginSequence(s, x.type());
     List<Operand<T>> outputs = new ArrayList<>();
-    for (Output<T> xt : inputs) {
+    for (int t = 0; t < timesteps; t++) {
+      List<Operand<T>> xt = new ArrayList<>();
+      for (List<Output<T>> part : parts) {
+        xt.add(part.get(t));
+      }
       states = cell.step(s, xt, states);
       outputs.add(states.get(0));
     }

@@ -19,12 +19,16 @@ public interface RecurrentCell {
 
   void build(BuildContext ctx, long inputDim);
 
-  /** {@code x} (n, inputDim) to the input-side pre-activations (n, width), bias included. */
-  <T extends TFloating> Operand<T> projectInputs(Ops tf, Operand<T> x);
+  /**
+   * {@code x} (n, inputDim) to the input-side pre-activations, bias included, as one or more
+   * parts (n, width_k) that {@link #step} receives per timestep (split once for the whole
+   * sequence rather than once per step).
+   */
+  <T extends TFloating> List<Operand<T>> projectInputs(Ops tf, Operand<T> x);
 
   /** Called once per layer call before the steps, for work shared by every step. */
   default <T extends TFloating> void beginSequence(Ops tf, Class<T> type) {}
 
-  /** One timestep from the projected input {@code xProj} (batch, width). h comes first. */
-  <T extends TFloating> List<Operand<T>> step(Ops tf, Operand<T> xProj, List<Operand<T>> states);
+  /** One timestep from the projected input parts, each (batch, width_k). h comes first. */
+  <T extends TFloating> List<Operand<T>> step(Ops tf, List<Operand<T>> x, List<Operand<T>> states);
 }

@@ -64,15 +64,16 @@ public final class SimpleRNN extends RNN {
     }
 
     @Override
-    public <T extends TFloating> Operand<T> projectInputs(Ops tf, Operand<T> x) {
+    public <T extends TFloating> List<Operand<T>> projectInputs(Ops tf, Operand<T> x) {
       Operand<T> h = tf.linalg.matMul(x, Layer.typed(kernel));
-      return bias == null ? h : tf.nn.biasAdd(h, Layer.typed(bias));
+      return List.of(bias == null ? h : tf.nn.biasAdd(h, Layer.typed(bias)));
     }
 
     @Override
     public <T extends TFloating> List<Operand<T>> step(
-        Ops tf, Operand<T> xProj, List<Operand<T>> states) {
-      Operand<T> pre = tf.math.add(xProj, tf.linalg.matMul(states.get(0), Layer.typed(recurrentKernel)));
+        Ops tf, List<Operand<T>> x, List<Operand<T>> states) {
+      // AddN of equal shapes: its gradient passes through, no broadcast reductions
+      Operand<T> pre = tf.math.addN(List.of(x.get(0), tf.linalg.matMul(states.get(0), Layer.typed(recurrentKernel))));
       return List.of(config.activation().apply(tf, pre));
     }
   }
