@@ -2,12 +2,13 @@ package rnnbook.chapter7;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.function.IntFunction;
+import java.util.function.Function;
 import rnnbook.keras.Sequential;
 import rnnbook.keras.layers.Dense;
 import rnnbook.keras.layers.GRU;
 import rnnbook.keras.layers.LSTM;
 import rnnbook.keras.layers.Layer;
+import rnnbook.keras.layers.RecurrentConfig;
 import rnnbook.keras.layers.SimpleRNN;
 
 /**
@@ -16,23 +17,21 @@ import rnnbook.keras.layers.SimpleRNN;
  * ({@code simple_rnn}, {@code lstm}, {@code gru}) names folders and rows in every output.
  */
 public enum BookModel {
-  SIMPLE_RNN("simple_rnn", "sequential", u -> new SimpleRNN(u, true), SimpleRNN::new),
-  LSTM("lstm", "sequential_1", u -> new LSTM(u, true), LSTM::new),
-  GRU("gru", "sequential_2", u -> new GRU(u, true), GRU::new);
+  SIMPLE_RNN("simple_rnn", "sequential", SimpleRNN::new),
+  LSTM("lstm", "sequential_1", LSTM::new),
+  GRU("gru", "sequential_2", GRU::new);
 
   /** Units of each recurrent layer in the notebook. */
   public static final int UNITS = 30;
 
   private final String key;
   private final String kerasModelName;
-  private final IntFunction<Layer> first;
-  private final IntFunction<Layer> second;
+  private final Function<RecurrentConfig, Layer> layer;
 
-  BookModel(String key, String kerasModelName, IntFunction<Layer> first, IntFunction<Layer> second) {
+  BookModel(String key, String kerasModelName, Function<RecurrentConfig, Layer> layer) {
     this.key = key;
     this.kerasModelName = kerasModelName;
-    this.first = first;
-    this.second = second;
+    this.layer = layer;
   }
 
   public String key() {
@@ -41,9 +40,18 @@ public enum BookModel {
 
   /** A fresh, unbuilt model for sequences of {@code timesteps} rows of (marker, value). */
   public Sequential create(int timesteps) {
+    return create(timesteps, true);
+  }
+
+  /**
+   * As {@link #create(int)}; {@code fused} false forces the plain unrolled graph where a fused
+   * kernel would be used (the LSTM), for checking.
+   */
+  public Sequential create(int timesteps, boolean fused) {
+    RecurrentConfig config = RecurrentConfig.of(UNITS).withFused(fused);
     return new Sequential(kerasModelName, timesteps, 2)
-        .add(first.apply(UNITS))
-        .add(second.apply(UNITS))
+        .add(layer.apply(config.withReturnSequences(true)))
+        .add(layer.apply(config))
         .add(new Dense(1));
   }
 

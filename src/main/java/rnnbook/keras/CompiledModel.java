@@ -17,6 +17,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import rnnbook.keras.layers.BuildContext;
 import rnnbook.keras.layers.Layer;
@@ -47,7 +48,7 @@ public final class CompiledModel implements AutoCloseable {
   private final int outputSize;
   private boolean closed;
 
-  CompiledModel(Sequential model, Adam.Config optimizer, Loss lossKind, long seed) {
+  CompiledModel(Sequential model, Adam.Config optimizer, Loss lossKind, long seed, int threads) {
     this.model = model;
     this.seed = seed;
     this.inputSize = (int) Arrays.stream(model.inputShape()).reduce(1, (a, b) -> a * b);
@@ -79,7 +80,10 @@ public final class CompiledModel implements AutoCloseable {
         Operand<TFloat32> var = (Operand<TFloat32>) w.variable();
         weightAssigns.add(tf.withName("assign_" + op).assign(var, in));
       }
-      session = new Session(graph);
+      session = new Session(graph, ConfigProto.newBuilder()
+          .setIntraOpParallelismThreads(threads)
+          .setInterOpParallelismThreads(threads)
+          .build());
       session.initialize();
     } catch (RuntimeException e) {
       graph.close();

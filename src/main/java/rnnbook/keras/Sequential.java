@@ -89,12 +89,29 @@ public final class Sequential {
     return n;
   }
 
-  /** Builds the graph and a session: see {@link CompiledModel}. */
+  /**
+   * Builds the graph and a session running on one thread (see {@link #compile(Adam.Config, Loss,
+   * long, int)}).
+   */
   public CompiledModel compile(Adam.Config optimizer, Loss loss, long seed) {
+    return compile(optimizer, loss, seed, 1);
+  }
+
+  /**
+   * Builds the graph and a session: see {@link CompiledModel}. {@code seed} draws the initial
+   * weights and the shuffling. {@code threads} sets TensorFlow's intra- and inter-op pools; one
+   * thread is the default because these small recurrent graphs run no faster on more, the same
+   * seed then gives the same bits whatever else the machine runs, and models can train side by
+   * side, one per core.
+   */
+  public CompiledModel compile(Adam.Config optimizer, Loss loss, long seed, int threads) {
     if (layers.isEmpty()) {
       throw new IllegalStateException("a Sequential model needs at least one layer before compile");
     }
-    return new CompiledModel(this, optimizer, loss, seed);
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, received " + threads);
+    }
+    return new CompiledModel(this, optimizer, loss, seed, threads);
   }
 
   /** Keras's {@code model.summary()} table, 65 columns wide. */
