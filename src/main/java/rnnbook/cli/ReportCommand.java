@@ -1,9 +1,12 @@
 package rnnbook.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import rnnbook.report.BookReference;
 import rnnbook.report.Report;
 
@@ -22,14 +25,19 @@ final class ReportCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   Path book = BookReference.DEFAULT_DIR;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     Report.Outcome o = Report.write(results, book);
-    System.out.println("wrote " + o.html() + " and " + o.markdown());
-    System.out.println(o.run().finished().size() + " of " + o.run().models().size() + " models finished"
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("wrote " + o.html() + " and " + o.markdown());
+    out.println(o.run().finished().size() + " of " + o.run().models().size() + " models finished"
         + (o.run().missing().isEmpty() ? "" : "; missing: " + String.join(", ", o.run().missing())));
-    o.run().problems().forEach(p -> System.out.println("note: " + p));
-    o.book().notes().forEach(p -> System.out.println("note: " + p));
+    o.run().problems().forEach(p -> out.println("note: " + p));
+    o.book().notes().forEach(p -> out.println("note: " + p));
+    out.flush();
     return 0;
   }
 }
