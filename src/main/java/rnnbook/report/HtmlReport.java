@@ -68,7 +68,7 @@ final class HtmlReport {
       }
       b.append("</ul>\n");
     }
-    figures(b, c.overview());
+    c.overview().forEach(row -> figures(b, row));
 
     for (ModelSection m : c.models()) {
       b.append("<section id=\"model-").append(esc(m.key())).append("\">\n<h2>").append(esc(m.key()))

@@ -32,7 +32,7 @@ final class MarkdownReport {
       c.problems().forEach(s -> b.append("- ").append(esc(s)).append('\n'));
       b.append('\n');
     }
-    figures(b, c.overview());
+    c.overview().forEach(row -> figures(b, row));
 
     for (ModelSection m : c.models()) {
       b.append("## ").append(esc(m.key())).append("\n\n");

@@ -46,7 +46,7 @@ public final class Report {
   public static Outcome write(Path results, Path book) throws IOException {
     RunResults run = RunResults.read(results);
     BookReference reference = BookReference.read(book);
-    List<Figure> overview = drawOverview(run, reference);
+    List<List<Figure>> overview = drawOverview(run, reference);
     List<ModelSection> sections = new ArrayList<>();
     for (ModelResults m : run.finished()) {
       sections.add(drawModel(run.dir(), m, reference));
@@ -77,29 +77,30 @@ public final class Report {
     }
   }
 
-  private static List<Figure> drawOverview(RunResults run, BookReference book) throws IOException {
-    List<Figure> figures = new ArrayList<>();
+  /** The val_loss of all models on one row; parameters beside correctness on the next. */
+  private static List<List<Figure>> drawOverview(RunResults run, BookReference book) throws IOException {
+    List<List<Figure>> rows = new ArrayList<>();
     if (run.finished().isEmpty()) {
-      return figures;
+      return rows;
     }
     Map<String, History> histories = new LinkedHashMap<>();
     run.finished().stream().filter(m -> m.history().epochs() > 0)
         .forEach(m -> histories.put(m.key(), m.history()));
     if (!histories.isEmpty()) {
       ChartFiles.write(run.dir(), "val_loss", ReportCharts.valLoss(histories));
-      figures.add(figure("val_loss", "val_loss of every model per epoch, log scale: the plateau at "
-          + "about 0.05 and the drop of the models that learn"));
+      rows.add(List.of(figure("val_loss", "val_loss of every model per epoch, log scale: the plateau at "
+          + "about 0.05 and the drop of the models that learn")));
     }
     List<String> keys = run.finished().stream().map(ModelResults::key).toList();
     ChartFiles.write(run.dir(), "params", ReportCharts.params(keys,
         run.finished().stream().map(m -> m.row().params()).toList()));
-    figures.add(figure("params", "parameters per model"));
+    Figure params = figure("params", "parameters per model");
     ChartFiles.write(run.dir(), "correctness", ReportCharts.correctness(keys,
         run.finished().stream().map(m -> m.row().correctness()).toList(),
         keys.stream().map(k -> book.model(k).map(BookReference.Model::correctness).orElse(null)).toList()));
-    figures.add(figure("correctness", "correctness on the test set (|prediction - y| <= " + TOLERANCE
-        + "), this run beside the Python notebook"));
-    return figures;
+    rows.add(List.of(params, figure("correctness", "correctness on the test set (|prediction - y| <= "
+        + TOLERANCE + "), this run beside the Python notebook")));
+    return rows;
   }
 
   private static ModelSection drawModel(Path results, ModelResults m, BookReference book) throws IOException {

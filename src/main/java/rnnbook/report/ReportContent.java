@@ -10,13 +10,13 @@ import java.util.List;
  * @param configuration label and value of each setting of the run
  * @param results the results table: {@link #RESULTS_HEADER}, two rows per model (this run, book)
  * @param resultNotes sentences under the results table
- * @param overview the charts of all models together
+ * @param overview the charts of all models together, by rows shown side by side
  * @param models one section per finished model
  * @param missing one sentence per model that did not finish
  * @param problems files that are missing or unreadable, and why the book's numbers are unavailable
  */
 record ReportContent(String title, String status, List<Row> configuration, List<List<Cell>> results,
-    List<String> resultNotes, List<Figure> overview, List<ModelSection> models, List<String> missing,
+    List<String> resultNotes, List<List<Figure>> overview, List<ModelSection> models, List<String> missing,
     List<String> problems) {
   static final List<String> RESULTS_HEADER = List.of("model", "run", "params", "final loss",
       "final val_loss", "test loss", "correctness", "training time", "s/epoch");

@@ -18,7 +18,7 @@ final class ReportTables {
 
   private ReportTables() {}
 
-  static ReportContent content(RunResults run, BookReference book, List<Figure> overview,
+  static ReportContent content(RunResults run, BookReference book, List<List<Figure>> overview,
       List<ModelSection> sections) {
     List<String> problems = new ArrayList<>(run.problems());
     problems.addAll(book.notes());
@@ -120,9 +120,6 @@ final class ReportTables {
     if (!others.isEmpty()) {
       notes.add("Correctness of other Python runs of the notebook (chapter notes): "
           + String.join("; ", others) + ".");
-    }
-    if (book.available()) {
-      notes.add("The Python notebook's numbers are read from " + book.dir() + ".");
     }
     return notes;
   }
