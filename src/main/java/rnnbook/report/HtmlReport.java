@@ -38,8 +38,7 @@ final class HtmlReport {
         .append("<title>").append(esc(c.title())).append("</title>\n<style>\n").append(CSS)
         .append("</style>\n</head>\n<body>\n");
     b.append("<h1>").append(esc(c.title())).append("</h1>\n");
-    boolean partial = !c.missing().isEmpty() || c.status().startsWith("Not finished");
-    b.append("<p class=\"status").append(partial ? " partial" : "").append("\" id=\"status\">")
+    b.append("<p class=\"status").append(c.complete() ? "" : " partial").append("\" id=\"status\">")
         .append(esc(c.status())).append("</p>\n<nav>");
     b.append("<a href=\"#configuration\">configuration</a><a href=\"#results\">results</a>");
     for (ModelSection m : c.models()) {

@@ -6,6 +6,7 @@ import java.util.List;
  * What the report says, as plain text and file paths, so that the HTML page and the Markdown page
  * carry the same tables. Paths are relative to the results folder, '/'-separated.
  *
+ * @param complete whether every model of the run finished and the run ended
  * @param status one or two sentences: finished or not, and which models are missing
  * @param configuration label and value of each setting of the run
  * @param results the results table: {@link #RESULTS_HEADER}, two rows per model (this run, book)
@@ -15,7 +16,7 @@ import java.util.List;
  * @param missing one sentence per model that did not finish
  * @param problems files that are missing or unreadable, and why the book's numbers are unavailable
  */
-record ReportContent(String title, String status, List<Row> configuration, List<List<Cell>> results,
+record ReportContent(String title, boolean complete, String status, List<Row> configuration, List<List<Cell>> results,
     List<String> resultNotes, List<List<Figure>> overview, List<ModelSection> models, List<String> missing,
     List<String> problems) {
   static final List<String> RESULTS_HEADER = List.of("model", "run", "params", "final loss",

@@ -23,7 +23,7 @@ final class ReportTables {
     List<String> problems = new ArrayList<>(run.problems());
     problems.addAll(book.notes());
     return new ReportContent("Chapter 7: the multiplication problem with SimpleRNN, LSTM and GRU",
-        status(run), configuration(run, book), results(run, book), resultNotes(run, book), overview,
+        run.complete(), status(run), configuration(run, book), results(run, book), resultNotes(run, book), overview,
         sections, missing(run), problems);
   }
 
@@ -35,6 +35,10 @@ final class ReportTables {
         run.finished().stream().map(ModelResults::key).toList()) + ")";
     if (run.complete()) {
       return "Finished: " + done + " of " + all + " models" + finishedModels + ".";
+    }
+    if (run.info() == null) {
+      return done + " models finished" + finishedModels + ". run.json is missing: the run's "
+          + "configuration, and any model it did not reach, are unknown.";
     }
     StringBuilder b = new StringBuilder("Not finished: " + done + " of " + all + " models finished"
         + finishedModels + ".");

@@ -302,6 +302,8 @@ class ReportTest {
     Document page = page(results);
     assertEquals(3, page.select("#results-table tr.ours").size());
     assertTrue(page.getElementById("configuration-table").text().contains("configuration is unknown"));
+    assertTrue(page.getElementById("status").text().startsWith("3 models finished (simple_rnn, lstm, gru). "
+        + "run.json is missing"), page.getElementById("status").text());
     assertTrue(page.getElementById("model-gru").text().contains("summary.txt is missing"));
     assertTrue(page.selectFirst("ul.problems").text().contains("gru/summary.txt is missing"));
   }
