@@ -129,13 +129,13 @@ final class ReportCharts {
     return chart;
   }
 
-  /** Correctness per model in percent, with the notebook's beside ours when known (null: unknown). */
+  /** Correctness per model in percent, with the notebook's beside ours when it knows every model's. */
   static CategoryChart correctness(List<String> models, List<Double> ours, List<Double> book) {
     CategoryChart chart = bars("Correctness on the test set", "correct (%)");
     chart.getStyler().setYAxisDecimalPattern("0.0").setYAxisMin(0.0).setYAxisMax(100.0);
     chart.addSeries("this run", models, ours).setFillColor(new Color(0x4c72b0));
-    if (book.stream().anyMatch(v -> v != null)) {
-      chart.addSeries("Python notebook", models, book.stream().map(v -> v == null ? 0.0 : v).toList())
+    if (book.stream().allMatch(v -> v != null)) {
+      chart.addSeries("Python notebook", models, book)
           .setFillColor(new Color(0xc0c0c0));
     }
     return chart;

@@ -64,7 +64,8 @@ class ReportCommandTest {
     assertEquals("rnnbook: --results: no such folder: " + dir.resolve("nothing"), r.err().strip());
     r = run("report", "--resultz", "x");
     assertEquals(2, r.exit());
-    assertTrue(r.err().strip().startsWith("rnnbook: Unknown option") && r.err().contains("'--resultz'") && r.err().contains("--results"),
-        r.err());
+    String err = r.err().strip();
+    assertTrue(err.startsWith("rnnbook: Unknown option") && err.contains("'--resultz'")
+        && err.contains("valid options: --results, --book"), err);
   }
 }
