@@ -19,6 +19,7 @@ import rnnbook.keras.Progbar;
 import rnnbook.keras.Sequential;
 import rnnbook.keras.TrainingListener;
 import rnnbook.report.LossPlot;
+import rnnbook.report.Report;
 
 /**
  * The notebook's cells for sections 7.2.2 and 7.2.3: for each model, summary, fit with
@@ -72,6 +73,7 @@ public final class Chapter {
       ResultFiles.writeSummary(config.results().resolve("summary.csv"), rows);
     }
     info.finish().write(config.results().resolve("run.json"));
+    Report.afterRun(config.results(), out);
     return rows;
   }
 

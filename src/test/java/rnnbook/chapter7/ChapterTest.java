@@ -92,6 +92,8 @@ class ChapterTest {
     assertEquals(List.of("simple_rnn", "lstm", "gru"), info.models());
     assertEquals(1, info.seed());
     assertTrue(info.finished() != null && info.device().equals("CPU"), info.toString());
+    assertTrue(printed.contains("report: " + dir.resolve("results/report.html")), "the run ends with its report");
+    assertTrue(Files.isRegularFile(dir.resolve("results/report.md")));
     String lstmSummary = Files.readString(dir.resolve("results/lstm/summary.txt"));
     assertTrue(printed.contains(lstmSummary) && lstmSummary.contains("Total params: 11,311"));
     try (var s = Files.walk(dir)) {

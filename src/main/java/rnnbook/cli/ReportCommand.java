@@ -1,0 +1,43 @@
+package rnnbook.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import rnnbook.report.BookReference;
+import rnnbook.report.Report;
+
+/** {@code report --results DIR --book DIR}: rebuilds the report from a results folder, no training. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = "Rebuild results/report.html and results/report.md (and their charts) from a "
+        + "results folder, without training. For a run that did not finish, reports the models that "
+        + "did and names the missing ones.")
+final class ReportCommand implements Callable<Integer> {
+  @Option(names = "--results", paramLabel = "DIR", description = "The run's results folder "
+      + "(default: ${DEFAULT-VALUE}).")
+  Path results = Path.of("results");
+
+  @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers "
+      + "(README.md and <model>_history.csv); when absent the book's columns say unavailable "
+      + "(default: ${DEFAULT-VALUE}).")
+  Path book = BookReference.DEFAULT_DIR;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Report.Outcome o = Report.write(results, book);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("wrote " + o.html() + " and " + o.markdown());
+    out.println(o.run().finished().size() + " of " + o.run().models().size() + " models finished"
+        + (o.run().missing().isEmpty() ? "" : "; missing: " + String.join(", ", o.run().missing())));
+    o.run().problems().forEach(p -> out.println("note: " + p));
+    o.book().notes().forEach(p -> out.println("note: " + p));
+    out.flush();
+    return 0;
+  }
+}

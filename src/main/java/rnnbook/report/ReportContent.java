@@ -1,0 +1,53 @@
+package rnnbook.report;
+
+import java.util.List;
+
+/**
+ * What the report says, as plain text and file paths, so that the HTML page and the Markdown page
+ * carry the same tables. Paths are relative to the results folder, '/'-separated.
+ *
+ * @param complete whether every model of the run finished and the run ended
+ * @param status one or two sentences: finished or not, and which models are missing
+ * @param configuration label and value of each setting of the run
+ * @param results the results table: {@link #RESULTS_HEADER}, two rows per model (this run, book)
+ * @param resultNotes sentences under the results table
+ * @param overview the charts of all models together, by rows shown side by side
+ * @param models one section per finished model
+ * @param missing one sentence per model that did not finish
+ * @param problems files that are missing or unreadable, and why the book's numbers are unavailable
+ */
+record ReportContent(String title, boolean complete, String status, List<Row> configuration, List<List<Cell>> results,
+    List<String> resultNotes, List<List<Figure>> overview, List<ModelSection> models, List<String> missing,
+    List<String> problems) {
+  static final List<String> RESULTS_HEADER = List.of("model", "run", "params", "final loss",
+      "final val_loss", "test loss", "correctness", "training time", "s/epoch");
+  static final List<String> SAMPLES_HEADER = List.of("index", "y", "prediction", "|prediction - y|", "correct");
+
+  /** A label and its value. */
+  record Row(String label, String value) {}
+
+  /**
+   * A table cell.
+   *
+   * @param text as shown
+   * @param value the number it shows, as written in the source file, or null
+   */
+  record Cell(String text, String value) {
+    static Cell of(String text) {
+      return new Cell(text, null);
+    }
+  }
+
+  /** A chart: {@code path} is its PNG; {@code svg} its SVG, or null. */
+  record Figure(String path, String svg, String caption) {}
+
+  /**
+   * A finished model.
+   *
+   * @param summary Keras's summary table, or null when summary.txt is missing
+   * @param samples the first five test predictions, cells as {@link #SAMPLES_HEADER}
+   * @param notes what is missing for this model
+   */
+  record ModelSection(String key, String summary, List<Figure> figures, List<List<String>> samples,
+      List<String> notes) {}
+}

@@ -1,0 +1,139 @@
+package rnnbook.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import rnnbook.chapter7.BookModel;
+import rnnbook.chapter7.Chapter;
+import rnnbook.io.ResultFiles;
+import rnnbook.io.ResultFiles.Prediction;
+import rnnbook.io.ResultFiles.SummaryRow;
+import rnnbook.io.RunInfo;
+import rnnbook.keras.History;
+
+/**
+ * Results folders as a chapter run leaves them, written with the run's own writers but with made-up
+ * curves shaped like the chapter's (SimpleRNN stays on the 0.05 plateau, LSTM drops late, GRU
+ * early) so that the report can be tested without training.
+ */
+final class ResultsFixture {
+  static final List<String> MODELS = List.of("simple_rnn", "lstm", "gru");
+  static final int EPOCHS = 100;
+  static final int TEST_SAMPLES = 440;
+
+  private ResultsFixture() {}
+
+  /** A finished run of the three models. */
+  static Path complete(Path results) throws IOException {
+    runInfo(results, true, "generated with seed 42");
+    List<SummaryRow> rows = new ArrayList<>();
+    for (String m : MODELS) {
+      rows.add(model(results, m));
+    }
+    ResultFiles.writeSummary(results.resolve("summary.csv"), rows);
+    return results;
+  }
+
+  /**
+   * A run killed while training the second model: run.json without finish time, summary.csv with
+   * the first model only, lstm/ with the summary.txt written before fit, no gru/ at all.
+   */
+  static Path interrupted(Path results) throws IOException {
+    runInfo(results, false, "generated with seed 42");
+    ResultFiles.writeSummary(results.resolve("summary.csv"), List.of(model(results, "simple_rnn")));
+    Files.createDirectories(results.resolve("lstm"));
+    Files.writeString(results.resolve("lstm/summary.txt"), BookModel.LSTM.create(100).summary());
+    return results;
+  }
+
+  static RunInfo runInfo(Path results, boolean finished, String data) throws IOException {
+    RunInfo info = new RunInfo("chapter", MODELS, EPOCHS, 42, 32, data, "2.18.0", "CPU",
+        "Linux amd64, 2 cores, 6144 MiB max heap", "Debian 17.0.15", "2026-11-27T07:00:00Z",
+        finished ? "2026-11-27T07:05:00Z" : null);
+    info.write(results.resolve("run.json"));
+    return info;
+  }
+
+  /** Writes a model's files as Chapter.runModel does and returns its summary row. */
+  static SummaryRow model(Path results, String key) throws IOException {
+    BookModel spec = BookModel.fromKey(key);
+    int drop = switch (spec) {
+      case SIMPLE_RNN -> Integer.MAX_VALUE;
+      case LSTM -> 42;
+      case GRU -> 17;
+    };
+    double end = switch (spec) {
+      case SIMPLE_RNN -> 0.05;
+      case LSTM -> 6e-4;
+      case GRU -> 1.5e-4;
+    };
+    Random random = new Random(key.hashCode());
+    List<Double> loss = new ArrayList<>();
+    List<Double> valLoss = new ArrayList<>();
+    List<Double> seconds = new ArrayList<>();
+    for (int e = 1; e <= EPOCHS; e++) {
+      double l = e < drop ? 0.048 : 0.048 * Math.pow(end / 0.048, Math.min(1, (e - drop + 1.0) / 40));
+      double overfit = spec == BookModel.SIMPLE_RNN ? 1 + 0.4 * e / EPOCHS : 1.05;
+      loss.add(l * (1 + 0.05 * random.nextGaussian()) / (spec == BookModel.SIMPLE_RNN ? 1 + 0.6 * e / EPOCHS : 1));
+      valLoss.add(l * overfit * (1 + 0.08 * random.nextGaussian()));
+      seconds.add(0.9 + 0.2 * random.nextDouble());
+    }
+    History history = new History(loss, valLoss, seconds);
+    double sigma = Math.sqrt(end);
+    double[] y = new double[TEST_SAMPLES];
+    float[] predicted = new float[TEST_SAMPLES];
+    for (int i = 0; i < TEST_SAMPLES; i++) {
+      y[i] = random.nextDouble() * random.nextDouble();
+      predicted[i] = (float) (y[i] + sigma * random.nextGaussian());
+    }
+    List<Prediction> predictions = Chapter.compare(y, predicted);
+    double testLoss = predictions.stream().mapToDouble(p -> p.absDiff() * p.absDiff()).average().orElseThrow();
+
+    Path dir = results.resolve(key);
+    var model = spec.create(100);
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("summary.txt"), model.summary());
+    ResultFiles.writeHistory(dir.resolve("history.csv"), history);
+    ResultFiles.writePredictions(dir.resolve("predictions.csv"), predictions);
+    return new SummaryRow(key, model.countParams(), loss.get(EPOCHS - 1), valLoss.get(EPOCHS - 1), testLoss,
+        Chapter.correctness(predictions), history.totalSeconds());
+  }
+
+  /**
+   * A folder shaped like ../shared/reference/book with made-up numbers (not the book's), so that
+   * tests can tell parsed values from hard-coded ones.
+   */
+  static Path book(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("README.md"), """
+        # Reference results (test fixture)
+
+        ## Model summaries (Keras)
+        | model | layer 1 | layer 2 | dense | total params |
+        |---|---|---|---|---|
+        | SimpleRNN | a | b | Dense(1) 31 | 2,851 |
+        | LSTM | a | b | Dense(1) 31 | 11,311 |
+        | GRU | a | b | Dense(1) 31 | 8,671 |
+
+        Some text between tables.
+
+        ## Results
+        | model | final loss | final val_loss | test loss (evaluate) | correctness (book notebook) | correctness (second run, chapter notes) | seconds for 50 epochs (Test GPU, 2001) |
+        |---|---|---|---|---|---|---|
+        | SimpleRNN | 0.0311 | 0.0722 | 0.0733 | 11.11 % | 12.34 % and 23.45 % (two runs) | 1000 |
+        | LSTM | 7.1234e-04 | 6.2345e-04 | 6.3456e-04 | 93.21 % | 94.32 % | 250 |
+        | GRU | 2.2222e-04 | 2.3333e-04 | 2.4444e-04 | 97.65 % | 98.76 % | 125 |
+        """);
+    for (String m : MODELS) {
+      StringBuilder csv = new StringBuilder("epoch,loss,val_loss,epoch_seconds\n");
+      for (int e = 1; e <= 50; e++) {
+        csv.append(e).append(',').append(0.05 / e).append(',').append(0.06 / e).append(",2\n");
+      }
+      Files.writeString(dir.resolve(m + "_history.csv"), csv);
+    }
+    return dir;
+  }
+}
