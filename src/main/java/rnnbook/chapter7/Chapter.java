@@ -2,7 +2,16 @@ package rnnbook.chapter7;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.List;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.AtomicWrite;
@@ -57,7 +66,12 @@ public final class Chapter {
     return data;
   }
 
-  /** Runs every model of the config and returns their summary rows. */
+  /**
+   * Runs every model of the config and returns their summary rows, in the config's order. With
+   * {@code jobs > 1} the models train side by side, one per core, longest first; each model's
+   * printout is held back and printed whole, in the config's order, so the log reads as the
+   * notebook's. Every model's numbers are the same whichever way it runs.
+   */
   public List<SummaryRow> run() throws IOException {
     MultiplicationProblem data = loadData(config);
     int fit = ChapterConfig.fitSamples(data.samples());
@@ -67,19 +81,128 @@ public final class Chapter {
         config.epochs(), config.seed(), config.batchSize(),
         config.data() == null ? "generated with seed " + config.seed() : config.data().toString());
     info.write(config.results().resolve("run.json"));
-    List<SummaryRow> rows = new ArrayList<>();
-    for (BookModel spec : config.models()) {
-      rows.add(runModel(spec, train, test));
-      ResultFiles.writeSummary(config.results().resolve("summary.csv"), rows);
-    }
+    int jobs = Math.min(config.jobs(), config.models().size());
+    List<SummaryRow> rows = jobs == 1 ? runInOrder(train, test) : runSideBySide(train, test, jobs);
     info.finish().write(config.results().resolve("run.json"));
-    Report.afterRun(config.results(), out);
+    Report.afterRun(config.results(), config.book(), out);
     return rows;
   }
 
-  SummaryRow runModel(BookModel spec, MultiplicationProblem train, MultiplicationProblem test)
+  private List<SummaryRow> runInOrder(MultiplicationProblem train, MultiplicationProblem test)
       throws IOException {
-    Sequential model = spec.create(train.timesteps());
+    List<SummaryRow> rows = new ArrayList<>();
+    for (BookModel spec : config.models()) {
+      rows.add(runModel(spec, train, test, out, progress));
+      ResultFiles.writeSummary(config.results().resolve("summary.csv"), rows);
+    }
+    return rows;
+  }
+
+  private List<SummaryRow> runSideBySide(MultiplicationProblem train, MultiplicationProblem test,
+      int jobs) throws IOException {
+    List<BookModel> models = config.models();
+    List<BookModel> longestFirst = new ArrayList<>(models);
+    longestFirst.sort(Comparator.comparingInt(Chapter::relativeCost).reversed());
+    Map<BookModel, ByteArrayOutputStream> logs = new EnumMap<>(BookModel.class);
+    Map<BookModel, Future<SummaryRow>> futures = new EnumMap<>(BookModel.class);
+    Status status = new Status(out, models, config.epochs(), progress instanceof Progbar p && p.isLive());
+    ExecutorService pool = Executors.newFixedThreadPool(jobs);
+    try {
+      for (BookModel spec : longestFirst) {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        logs.put(spec, log);
+        PrintStream modelOut = new PrintStream(log, true, StandardCharsets.UTF_8);
+        futures.put(spec, pool.submit(() -> runModel(spec, train, test, modelOut,
+            TrainingListener.all(new Progbar(modelOut, false), status.of(spec)))));
+      }
+      List<SummaryRow> rows = new ArrayList<>();
+      for (BookModel spec : models) { // print in the config's order, each as soon as it can be
+        SummaryRow row = await(futures.get(spec));
+        status.clear();
+        out.print(logs.get(spec).toString(StandardCharsets.UTF_8));
+        out.flush();
+        rows.add(row);
+        ResultFiles.writeSummary(config.results().resolve("summary.csv"), rows);
+      }
+      return rows;
+    } finally {
+      pool.shutdownNow();
+      status.clear();
+    }
+  }
+
+  private static SummaryRow await(Future<SummaryRow> future) throws IOException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for a model", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(cause);
+    }
+  }
+
+  /** Training cost per step relative to SimpleRNN, measured here: it orders the queue. */
+  private static int relativeCost(BookModel m) {
+    return switch (m) {
+      case SIMPLE_RNN -> 1;
+      case LSTM -> 3;
+      case GRU -> 4;
+    };
+  }
+
+  /** A one-line live status of the models training side by side, on a terminal only. */
+  private static final class Status {
+    private final PrintStream out;
+    private final boolean live;
+    private final int epochs;
+    private final Map<BookModel, String> state = new EnumMap<>(BookModel.class);
+    private boolean shown;
+
+    Status(PrintStream out, List<BookModel> models, int epochs, boolean live) {
+      this.out = out;
+      this.live = live;
+      this.epochs = epochs;
+      models.forEach(m -> state.put(m, m.key() + " waiting"));
+    }
+
+    TrainingListener of(BookModel model) {
+      return new TrainingListener() {
+        @Override
+        public void onEpochEnd(int epoch, double loss, double valLoss, double seconds) {
+          update(model, model.key() + " " + epoch + "/" + epochs + " val_loss " + Progbar.number(valLoss));
+        }
+      };
+    }
+
+    private synchronized void update(BookModel model, String text) {
+      state.put(model, text);
+      if (live) {
+        out.print("\r[training] " + String.join(" | ", state.values()) + "\033[K");
+        out.flush();
+        shown = true;
+      }
+    }
+
+    synchronized void clear() {
+      if (shown) {
+        out.print("\r\033[K");
+        out.flush();
+        shown = false;
+      }
+    }
+  }
+
+  SummaryRow runModel(BookModel spec, MultiplicationProblem train, MultiplicationProblem test,
+      PrintStream out, TrainingListener progress) throws IOException {
+    Sequential model = spec.create(train.timesteps(), config.fused());
     String summary = model.summary();
     out.print(summary);
     try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,

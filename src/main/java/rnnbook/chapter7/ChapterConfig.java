@@ -13,9 +13,14 @@ import java.util.List;
  * @param data a folder with X.npy and Y.npy to train on instead of generating, or null
  * @param results where CSV files and plots go
  * @param savedModels where the SavedModels go
+ * @param jobs models trained at once, each on one core (default: the number of cores)
+ * @param fused use fused kernels where one matches Keras (the LSTM); false unrolls every layer
+ * @param book the Python notebook's numbers for the report, or null to leave them out
  */
 public record ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
-    Path results, Path savedModels) {
+    Path results, Path savedModels, int jobs, boolean fused, Path book) {
+  /** Where the book's reference numbers are, relative to the project folder. */
+  public static final Path DEFAULT_BOOK = Path.of("../shared/reference/book");
   /** The seed of the README's results; chosen once, never tuned per model. */
   public static final long DEFAULT_SEED = 42;
   /** The notebook fits on X[:2560] of 3000 samples and tests on the rest. */
@@ -37,6 +42,20 @@ public record ChapterConfig(List<BookModel> models, int epochs, long seed, int b
     if (seed < 0 || seed > 0xffffffffL) {
       throw new IllegalArgumentException("--seed must be in [0, 4294967295] as numpy's, received " + seed);
     }
+    if (jobs < 1) {
+      throw new IllegalArgumentException("--jobs must be >= 1, received " + jobs);
+    }
+  }
+
+  /** A run with the default jobs (one per core), fused kernels and the default book folder. */
+  public ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
+      Path results, Path savedModels) {
+    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), true, DEFAULT_BOOK);
+  }
+
+  /** One model per core. */
+  public static int defaultJobs() {
+    return Runtime.getRuntime().availableProcessors();
   }
 
   /** The chapter as the notebook runs it. */

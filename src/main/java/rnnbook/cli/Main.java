@@ -52,14 +52,28 @@ public final class Main implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   Path savedModels = Path.of("savedmodels");
 
+  @Option(names = "--jobs", description = "Models trained at once, one per core (default: the "
+      + "number of cores, ${DEFAULT-VALUE} here). Results do not depend on it.")
+  int jobs = ChapterConfig.defaultJobs();
+
+  @Option(names = "--unrolled", description = "Unroll every layer op by op instead of using "
+      + "TensorFlow's fused LSTM kernel (slower; for checking).")
+  boolean unrolled;
+
+  @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers, "
+      + "shown beside ours in the report (default: ${DEFAULT-VALUE}; absent: left out).")
+  Path book = ChapterConfig.DEFAULT_BOOK;
+
   @Override
   public Integer call() throws Exception {
-    ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels);
+    ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
+        jobs, !unrolled, book);
     System.out.println("rnnbook: chapter 7 with models="
         + config.models().stream().map(BookModel::key).collect(Collectors.joining(","))
         + " epochs=" + config.epochs() + " seed=" + config.seed() + " batch_size=" + config.batchSize()
         + " data=" + (config.data() == null ? "generated" : config.data()) + " results=" + config.results()
-        + " savedmodels=" + config.savedModels() + " (TensorFlow " + TensorFlow.version() + ")");
+        + " savedmodels=" + config.savedModels() + " jobs=" + config.jobs()
+        + (config.fused() ? "" : " unrolled") + " (TensorFlow " + TensorFlow.version() + ")");
     new Chapter(config).run();
     return 0;
   }

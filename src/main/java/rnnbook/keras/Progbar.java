@@ -23,6 +23,11 @@ public final class Progbar implements TrainingListener {
     this.live = live;
   }
 
+  /** Whether the bar redraws itself (on a terminal). */
+  public boolean isLive() {
+    return live;
+  }
+
   /** A progress bar on {@code System.out}, live when the JVM has a console. */
   public static Progbar toStdout() {
     return new Progbar(System.out, System.console() != null);

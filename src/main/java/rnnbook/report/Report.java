@@ -60,15 +60,15 @@ public final class Report {
   }
 
   /**
-   * Writes the report at the end of a chapter run, with the book's numbers from {@link
-   * BookReference#DEFAULT_DIR}, and prints where it is.
+   * Writes the report at the end of a chapter run, with the book's numbers from {@code book}
+   * (absent or null: shown as unavailable), and prints where it is.
    *
    * @throws IOException saying that the results are complete and how to rebuild the report, when
    *     the report fails
    */
-  public static void afterRun(Path results, PrintStream out) throws IOException {
+  public static void afterRun(Path results, Path book, PrintStream out) throws IOException {
     try {
-      Outcome o = write(results, BookReference.DEFAULT_DIR);
+      Outcome o = write(results, book == null ? BookReference.DEFAULT_DIR : book);
       out.println("report: " + o.html() + " and " + o.markdown());
     } catch (IOException | RuntimeException e) {
       throw new IOException("the models finished and their results are in " + results

@@ -96,6 +96,15 @@ class ChapterTest {
     assertTrue(Files.isRegularFile(dir.resolve("results/report.md")));
     String lstmSummary = Files.readString(dir.resolve("results/lstm/summary.txt"));
     assertTrue(printed.contains(lstmSummary) && lstmSummary.contains("Total params: 11,311"));
+    // one model at a time, and unrolled: the same numbers bit for bit / within float rounding
+    ChapterConfig sequential = new ChapterConfig(List.of(BookModel.values()), 2, 1, 16, dir.resolve("data"),
+        dir.resolve("results1"), dir.resolve("saved1"), 1, true, null);
+    List<ResultFiles.SummaryRow> again = new Chapter(sequential, new PrintStream(new ByteArrayOutputStream()),
+        rnnbook.keras.TrainingListener.NONE).run();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(rows.get(i).loss(), again.get(i).loss(), "jobs must not change the numbers");
+      assertEquals(rows.get(i).testLoss(), again.get(i).testLoss());
+    }
     try (var s = Files.walk(dir)) {
       assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
     }
