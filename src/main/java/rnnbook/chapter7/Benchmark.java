@@ -1,0 +1,164 @@
+package rnnbook.chapter7;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import rnnbook.data.MultiplicationProblem;
+import rnnbook.keras.Adam;
+import rnnbook.keras.CompiledModel;
+import rnnbook.keras.Loss;
+import rnnbook.keras.Sequential;
+import rnnbook.keras.TrainingListener;
+import rnnbook.keras.layers.Dense;
+import rnnbook.keras.layers.RecurrentConfig;
+
+/**
+ * Measures what a chapter run costs, per model: graph build, first step, the training step
+ * (batch 32), a whole epoch as the chapter runs it (64 steps and validation on 512), prediction
+ * throughput on the 440 test samples, and the process's peak memory. Times are wall-clock on the
+ * calling thread; each model gets a fresh graph and session with one TensorFlow thread.
+ */
+public final class Benchmark {
+  private Benchmark() {}
+
+  /** One measured configuration. */
+  public record Case(BookModel model, int batch, int timesteps, int units, boolean fused) {
+    public String label() {
+      return model.key() + " batch=" + batch + " timesteps=" + timesteps + " units=" + units
+          + (fused ? "" : " unrolled");
+    }
+  }
+
+  /** The numbers of one run of a case; times in milliseconds unless named otherwise. */
+  public record Result(Case c, double buildSeconds, double firstStepSeconds, double stepMsMedian,
+      double stepMsP10, double stepMsP90, double epochSeconds, double predictPerSecond,
+      long peakRssMb) {}
+
+  /** The chapter's model of {@code c.model()} with {@code c.units()} units per layer. */
+  static Sequential model(Case c) {
+    RecurrentConfig config = RecurrentConfig.of(c.units()).withFused(c.fused());
+    Sequential s = c.model().create(c.timesteps(), c.fused());
+    if (c.units() == BookModel.UNITS) {
+      return s;
+    }
+    Sequential custom = new Sequential(s.name(), c.timesteps(), 2);
+    custom.add(layer(c.model(), config.withReturnSequences(true)));
+    custom.add(layer(c.model(), config));
+    return custom.add(new Dense(1));
+  }
+
+  private static rnnbook.keras.layers.Layer layer(BookModel m, RecurrentConfig c) {
+    return switch (m) {
+      case SIMPLE_RNN -> new rnnbook.keras.layers.SimpleRNN(c);
+      case LSTM -> new rnnbook.keras.layers.LSTM(c);
+      case GRU -> new rnnbook.keras.layers.GRU(c);
+    };
+  }
+
+  /**
+   * Runs one case: builds, times {@code steps} training steps after the first, and, when {@code
+   * epoch} is set, one chapter epoch (2048 samples in steps of {@code c.batch()}, validation on
+   * 512) and predictions on 440 samples.
+   */
+  public static Result run(Case c, int steps, boolean epoch) {
+    MultiplicationProblem data = MultiplicationProblem.generate(1, 3000, c.timesteps());
+    float[] x = data.xFloat();
+    float[] y = data.yFloat();
+    int row = c.timesteps() * 2;
+    long t0 = System.nanoTime();
+    try (CompiledModel m = model(c).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 1)) {
+      double build = (System.nanoTime() - t0) / 1e9;
+      float[] bx = Arrays.copyOf(x, c.batch() * row);
+      float[] by = Arrays.copyOf(y, c.batch());
+      long t1 = System.nanoTime();
+      m.trainOnBatch(bx, by, c.batch());
+      double first = (System.nanoTime() - t1) / 1e9;
+      double[] times = new double[steps];
+      for (int i = 0; i < steps; i++) {
+        int from = (i * c.batch()) % (2560 - c.batch());
+        System.arraycopy(x, from * row, bx, 0, c.batch() * row);
+        System.arraycopy(y, from, by, 0, c.batch());
+        long s = System.nanoTime();
+        m.trainOnBatch(bx, by, c.batch());
+        times[i] = (System.nanoTime() - s) / 1e6;
+      }
+      Arrays.sort(times);
+      double epochSeconds = Double.NaN;
+      double perSecond = Double.NaN;
+      if (epoch) {
+        m.fit(Arrays.copyOf(x, 2560 * row), Arrays.copyOf(y, 2560),
+            new CompiledModel.FitOptions(1, c.batch(), ChapterConfig.VALIDATION_SPLIT, true),
+            TrainingListener.NONE); // warms up the validation graph
+        long e0 = System.nanoTime();
+        m.fit(Arrays.copyOf(x, 2560 * row), Arrays.copyOf(y, 2560),
+            new CompiledModel.FitOptions(1, c.batch(), ChapterConfig.VALIDATION_SPLIT, true),
+            TrainingListener.NONE);
+        epochSeconds = (System.nanoTime() - e0) / 1e9;
+        float[] test = Arrays.copyOfRange(x, 2560 * row, 3000 * row);
+        m.predict(test);
+        double[] p = new double[5];
+        for (int i = 0; i < p.length; i++) {
+          long s = System.nanoTime();
+          m.predict(test);
+          p[i] = (System.nanoTime() - s) / 1e9;
+        }
+        Arrays.sort(p);
+        perSecond = 440 / p[2];
+      }
+      return new Result(c, build, first, percentile(times, 0.5), percentile(times, 0.1),
+          percentile(times, 0.9), epochSeconds, perSecond, peakRssMb());
+    }
+  }
+
+  static double percentile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+  }
+
+  /** The process's peak resident memory (Linux's VmHWM), or -1 where it is not known. */
+  public static long peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /** The median of each field over repeated runs of one case. */
+  public static Result median(List<Result> runs) {
+    Case c = runs.get(0).c();
+    return new Result(c, med(runs, Result::buildSeconds), med(runs, Result::firstStepSeconds),
+        med(runs, Result::stepMsMedian), med(runs, Result::stepMsP10), med(runs, Result::stepMsP90),
+        med(runs, Result::epochSeconds), med(runs, Result::predictPerSecond),
+        runs.stream().mapToLong(Result::peakRssMb).max().orElse(-1));
+  }
+
+  private static double med(List<Result> runs, java.util.function.ToDoubleFunction<Result> f) {
+    double[] v = runs.stream().mapToDouble(f).toArray();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /** The scaling cases: batch 32/128/512, timesteps 100/400, units 30/128, for each model. */
+  public static List<Case> scalingCases(List<BookModel> models, boolean fused) {
+    List<Case> cases = new ArrayList<>();
+    for (BookModel m : models) {
+      for (int batch : new int[] {32, 128, 512}) {
+        cases.add(new Case(m, batch, 100, 30, fused));
+      }
+      cases.add(new Case(m, 32, 400, 30, fused));
+      cases.add(new Case(m, 32, 100, 128, fused));
+    }
+    return cases;
+  }
+}

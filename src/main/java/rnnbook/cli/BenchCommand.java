@@ -1,0 +1,99 @@
+package rnnbook.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import rnnbook.chapter7.Benchmark;
+import rnnbook.chapter7.Benchmark.Case;
+import rnnbook.chapter7.Benchmark.Result;
+import rnnbook.chapter7.BookModel;
+import rnnbook.data.AtomicWrite;
+
+/**
+ * {@code bench}: measures the chapter's models (see {@link Benchmark}) and writes
+ * results/bench.csv; with {@code --scaling}, also how the step grows with batch, sequence length
+ * and units, into results/bench_scaling.csv.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark the chapter's models: build, first step, training step (median and "
+        + "spread), seconds per epoch, prediction throughput, peak memory.")
+final class BenchCommand implements Callable<Integer> {
+  static final String[] HEADER = {"model", "batch", "timesteps", "units", "fused", "repeats",
+      "build_seconds", "first_step_seconds", "step_ms_median", "step_ms_p10", "step_ms_p90",
+      "epoch_seconds", "predict_samples_per_second", "peak_rss_mb"};
+
+  @Option(names = "--models", split = ",", paramLabel = "MODEL",
+      converter = Main.ModelConverter.class,
+      description = "Models to measure (default: all three).")
+  List<BookModel> models = List.of(BookModel.values());
+
+  @Option(names = "--repeats", description = "Runs per model; medians are reported (default: ${DEFAULT-VALUE}).")
+  int repeats = 3;
+
+  @Option(names = "--steps", description = "Timed training steps per run (default: ${DEFAULT-VALUE}).")
+  int steps = 100;
+
+  @Option(names = "--scaling", description = "Also measure batch 32/128/512, timesteps 100/400 and units 30/128.")
+  boolean scaling;
+
+  @Option(names = "--unrolled", description = "Measure the plain unrolled graphs instead of the fused LSTM.")
+  boolean unrolled;
+
+  @Option(names = "--results", paramLabel = "DIR", description = "Where bench.csv goes (default: ${DEFAULT-VALUE}).")
+  Path results = Path.of("results");
+
+  @Override
+  public Integer call() throws IOException {
+    if (repeats < 1 || steps < 1) {
+      throw new IllegalArgumentException("--repeats and --steps must be >= 1, received " + repeats + " and " + steps);
+    }
+    List<Result> rows = new ArrayList<>();
+    System.out.printf(Locale.ROOT, "%-44s %8s %8s %8s %8s %8s %8s %10s %8s%n", "case", "build_s",
+        "first_s", "step_ms", "p10", "p90", "epoch_s", "predict/s", "rss_mb");
+    for (BookModel m : models) {
+      rows.add(measure(new Case(m, 32, 100, BookModel.UNITS, !unrolled), repeats, true));
+    }
+    write(results.resolve("bench.csv"), rows);
+    if (scaling) {
+      List<Result> scaled = new ArrayList<>();
+      for (Case c : Benchmark.scalingCases(models, !unrolled)) {
+        scaled.add(measure(c, 1, false));
+      }
+      write(results.resolve("bench_scaling.csv"), scaled);
+    }
+    return 0;
+  }
+
+  private Result measure(Case c, int runs, boolean epoch) {
+    List<Result> all = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      all.add(Benchmark.run(c, c.batch() > 128 || c.timesteps() > 100 ? Math.min(steps, 20) : steps, epoch));
+    }
+    Result r = Benchmark.median(all);
+    System.out.printf(Locale.ROOT, "%-44s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10.0f %8d%n", c.label(),
+        r.buildSeconds(), r.firstStepSeconds(), r.stepMsMedian(), r.stepMsP10(), r.stepMsP90(),
+        r.epochSeconds(), r.predictPerSecond(), r.peakRssMb());
+    return r;
+  }
+
+  private void write(Path file, List<Result> rows) throws IOException {
+    AtomicWrite.text(file, w -> {
+      try (CSVPrinter csv = CSVFormat.DEFAULT.builder().setHeader(HEADER).get().print(w)) {
+        for (Result r : rows) {
+          Case c = r.c();
+          csv.printRecord(c.model().key(), c.batch(), c.timesteps(), c.units(), c.fused(), repeats,
+              r.buildSeconds(), r.firstStepSeconds(), r.stepMsMedian(), r.stepMsP10(), r.stepMsP90(),
+              r.epochSeconds(), r.predictPerSecond(), r.peakRssMb());
+        }
+      }
+    });
+    System.out.println("wrote " + file);
+  }
+}

@@ -1,0 +1,38 @@
+package rnnbook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A tiny benchmark run: the command works and writes sane numbers; speed is not asserted here. */
+class BenchCommandTest {
+  @Test
+  void writesBenchCsv(@TempDir Path dir) throws Exception {
+    MainTest.Run r = MainTest.run("bench", "--models", "simple_rnn", "--repeats", "1", "--steps", "3",
+        "--results", dir.toString());
+    assertEquals(0, r.exit(), r.err());
+    List<CSVRecord> rows;
+    try (Reader in = Files.newBufferedReader(dir.resolve("bench.csv"))) {
+      rows = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in).getRecords();
+    }
+    assertEquals(1, rows.size());
+    CSVRecord row = rows.get(0);
+    assertEquals("simple_rnn", row.get("model"));
+    assertEquals(List.of(BenchCommand.HEADER), row.getParser().getHeaderNames());
+    double step = Double.parseDouble(row.get("step_ms_median"));
+    assertTrue(step > 0 && Double.parseDouble(row.get("step_ms_p10")) <= step
+        && step <= Double.parseDouble(row.get("step_ms_p90")), row.toString());
+    assertTrue(Double.parseDouble(row.get("epoch_seconds")) > 0);
+    assertTrue(Double.parseDouble(row.get("predict_samples_per_second")) > 0);
+    MainTest.Run bad = MainTest.run("bench", "--repeats", "0", "--results", dir.toString());
+    assertEquals(2, bad.exit());
+  }
+}
