@@ -64,6 +64,12 @@ public abstract class Layer {
   /** Emits the layer's forward computation for a batch {@code x} of shape (batch, *inputShape). */
   public abstract <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x);
 
+  /**
+   * Throws {@link IllegalStateException} when {@code fit} cannot train this layer as Keras
+   * would; every layer can by default.
+   */
+  public void checkTrainable() {}
+
   /** Builds the layer once, checking the input shape first. */
   public final void build(BuildContext.Factory factory, long[] inputShape) {
     if (built) {
