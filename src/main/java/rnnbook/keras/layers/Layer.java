@@ -22,6 +22,7 @@ public abstract class Layer {
   private String name;
   private final List<Weight> weights = new ArrayList<>();
   private boolean built;
+  private Ops scope;
 
   protected Layer(String name) {
     this.name = name;
@@ -91,6 +92,22 @@ public abstract class Layer {
 
   void addWeight(Weight w) {
     weights.add(w);
+  }
+
+  void useScope(Ops scope) {
+    this.scope = scope;
+  }
+
+  /**
+   * The layer's name scope in {@code tf}'s graph: the one its weights were made in when it was
+   * built there, so that weights and ops share one prefix ({@code lstm/kernel}, {@code
+   * lstm/MatMul}) instead of a second, renumbered one ({@code lstm_1/MatMul}).
+   */
+  protected final Ops scope(Ops tf) {
+    if (scope != null && scope.scope().env() == tf.scope().env()) {
+      return scope;
+    }
+    return tf.withSubScope(name);
   }
 
   protected final void requireBuilt() {
