@@ -178,30 +178,9 @@ public final class CrossCheck {
       try (CompiledModel compiled = imported.compile()) {
         java = compiled.predict(inputs.x());
       }
-      if (java.length != python.length) {
-        throw new IllegalStateException("Java gave " + java.length + " outputs, Python " + python.length);
-      }
       int perSample = python.length / n;
-      double max = -1;
-      int at = 0;
-      double sum = 0;
-      for (int i = 0; i < python.length; i++) {
-        double d = Math.abs((double) python[i] - java[i]);
-        if (Double.isNaN(d)) {
-          d = Double.POSITIVE_INFINITY;
-        }
-        sum += d;
-        if (d > max) {
-          max = d;
-          at = i;
-        }
-      }
-      ChapterMetrics metrics = null;
-      if (inputs.y() != null && perSample == 1) {
-        metrics = new ChapterMetrics(mse(inputs.y(), python), mse(inputs.y(), java),
-            Chapter.correctness(Chapter.compare(inputs.y(), python)),
-            Chapter.correctness(Chapter.compare(inputs.y(), java)));
-      }
+      Diff diff = diff(python, java);
+      ChapterMetrics metrics = inputs.y() != null && perSample == 1 ? chapterMetrics(inputs.y(), python, java) : null;
       List<Long> outShape = new java.util.ArrayList<>(List.of((long) n));
       for (long d : imported.model().outputShape()) {
         outShape.add(d);
@@ -211,10 +190,41 @@ public final class CrossCheck {
         inShape.add(d);
       }
       return new Result(o.savedModel().toString(), saved.tensorflowVersion(), KerasSavedModel.SERVING_DEFAULT,
-          imported.input().key(), imported.output().key(), inputs.description(), n, inShape, outShape, max,
-          List.of(at / perSample, at % perSample), sum / python.length, o.tolerance(), max <= o.tolerance(),
-          rows(imported), metrics);
+          imported.input().key(), imported.output().key(), inputs.description(), n, inShape, outShape, diff.max(),
+          List.of(diff.argMax() / perSample, diff.argMax() % perSample), diff.mean(), o.tolerance(),
+          diff.max() <= o.tolerance(), rows(imported), metrics);
     }
+  }
+
+  /** The largest absolute difference, its flat index, and the mean; a NaN on either side counts as infinite. */
+  public record Diff(double max, int argMax, double mean) {}
+
+  /** Compares two outputs of the same length value by value, in float64. */
+  public static Diff diff(float[] python, float[] java) {
+    if (java.length != python.length || python.length == 0) {
+      throw new IllegalStateException("Java gave " + java.length + " outputs, Python " + python.length);
+    }
+    double max = -1;
+    int at = 0;
+    double sum = 0;
+    for (int i = 0; i < python.length; i++) {
+      double d = Math.abs((double) python[i] - java[i]);
+      if (Double.isNaN(d)) {
+        d = Double.POSITIVE_INFINITY;
+      }
+      sum += d;
+      if (d > max) {
+        max = d;
+        at = i;
+      }
+    }
+    return new Diff(max, at, sum / python.length);
+  }
+
+  /** Both models' test loss (MSE in float64 over the float32 predictions) and correctness, as the chapter counts it. */
+  public static ChapterMetrics chapterMetrics(double[] y, float[] python, float[] java) {
+    return new ChapterMetrics(mse(y, python), mse(y, java), Chapter.correctness(Chapter.compare(y, python)),
+        Chapter.correctness(Chapter.compare(y, java)));
   }
 
   private static float[] runPython(KerasSavedModel saved, KerasImport.Imported imported, Inputs inputs, int n) {

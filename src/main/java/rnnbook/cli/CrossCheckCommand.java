@@ -1,9 +1,12 @@
 package rnnbook.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.CrossCheck;
 
@@ -17,6 +20,8 @@ import rnnbook.chapter7.CrossCheck;
         + "on the same inputs and compare the outputs. Exit status 1 when they differ by more than "
         + "the tolerance.")
 final class CrossCheckCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--savedmodel", required = true, paramLabel = "DIR",
       description = "A SavedModel written by Keras's model.save(DIR) (TF 2.1 to 2.15).")
   Path savedModel;
@@ -45,13 +50,18 @@ final class CrossCheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
     CrossCheck.Options options = new CrossCheck.Options(savedModel, input, data, seed, samples, tolerance);
+    out.println("rnnbook crosscheck: savedmodel=" + savedModel + " inputs=" + (input != null ? input
+        : data != null ? data + " (test split)" : "default") + " seed=" + seed + " samples=" + samples
+        + " tolerance=" + tolerance + (json != null ? " json=" + json : ""));
     CrossCheck.Result result = CrossCheck.run(options);
-    System.out.print(result.text());
+    out.print(result.text());
     if (json != null) {
       result.writeJson(json);
-      System.out.println("wrote " + json);
+      out.println("wrote " + json);
     }
+    out.flush();
     return result.passed() ? 0 : 1;
   }
 }
