@@ -63,8 +63,8 @@ public final class KerasLayers {
       case "SimpleRNN", "LSTM", "GRU" -> recurrent(w, config);
       case "Dense" -> dense(w, config);
       case "Dropout" -> dropout(w, config);
-      default -> throw new IllegalArgumentException("layer '" + name + "' is a " + className
-          + ", which rnnbook cannot rebuild; supported layers are " + SUPPORTED);
+      default -> throw new IllegalArgumentException("layer '" + name + "' (" + className
+          + ") cannot be rebuilt by rnnbook; supported layers are " + SUPPORTED);
     };
   }
 

@@ -16,6 +16,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFFailedPreconditionException;
+import org.tensorflow.exceptions.TFOutOfRangeException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -123,18 +125,32 @@ public final class KerasSavedModel implements AutoCloseable {
         .filter(m -> m.getMetaInfoDef().getTagsList().contains(SERVE)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(pb + " has no MetaGraph tagged '" + SERVE
             + "', found tags " + proto.getMetaGraphsList().stream().map(m -> m.getMetaInfoDef().getTagsList()).toList()));
+    boolean hasVariables = meta.getGraphDef().getNodeList().stream()
+        .anyMatch(n -> n.getOp().equals("VarHandleOp") || n.getOp().startsWith("Variable"));
+    if (hasVariables && !Files.isRegularFile(dir.resolve("variables").resolve("variables.index"))) {
+      // TensorFlow would load the graph and leave every variable uninitialized
+      throw new IllegalArgumentException("cannot restore the variables of the SavedModel at " + dir + ": "
+          + dir.resolve("variables").resolve("variables.index") + " is missing");
+    }
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.load(dir.toString(), SERVE);
     } catch (TensorFlowException e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      if (message.contains("RestoreV2") || message.contains("restore")) {
+      if (isRestoreFailure(e, message)) {
         throw new IllegalArgumentException("cannot restore the variables of the SavedModel at " + dir
             + " (" + dir.resolve("variables") + " is missing, truncated or corrupt): " + firstLine(message));
       }
       throw new IllegalArgumentException("cannot load the SavedModel at " + dir + ": " + firstLine(message));
     }
     return new KerasSavedModel(dir, meta, bundle);
+  }
+
+  /** The graph parsed, so a failure now is most likely the variables: truncated, corrupt or missing files. */
+  private static boolean isRestoreFailure(TensorFlowException e, String message) {
+    return e instanceof TFOutOfRangeException
+        || Stream.of("RestoreV2", "restore", "sstable", "variables", "Read less bytes", "checksum", "table file")
+            .anyMatch(message::contains);
   }
 
   static String firstLine(String s) {
@@ -309,6 +325,9 @@ public final class KerasSavedModel implements AutoCloseable {
     }
     try (Result r = bundle.session().runner().fetch(readOf(opName, node)).run()) {
       return copy((TFloat32) r.get(0));
+    } catch (TFFailedPreconditionException e) {
+      throw new IllegalArgumentException("variable '" + opName + "' of the SavedModel at " + dir
+          + " was not restored: " + firstLine(e.getMessage()));
     }
   }
 
