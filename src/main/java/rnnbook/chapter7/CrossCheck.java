@@ -90,6 +90,7 @@ public final class CrossCheck {
       @JsonProperty("samples") int samples,
       @JsonProperty("input_shape") List<Long> inputShape,
       @JsonProperty("output_shape") List<Long> outputShape,
+      @JsonProperty("python_output_range") List<Double> pythonOutputRange,
       @JsonProperty("max_abs_diff") double maxAbsDiff,
       @JsonProperty("max_abs_diff_at") List<Integer> maxAbsDiffAt,
       @JsonProperty("mean_abs_diff") double meanAbsDiff,
@@ -134,9 +135,11 @@ public final class CrossCheck {
       b.append(String.format(format, "Total", "", pyTotal, "", "", javaTotal)).append('\n');
       b.append("inputs: ").append(inputs).append('\n');
       b.append("outputs: ").append(samples).append(" x ").append(Shapes.format(tail(outputShape)))
-          .append(" values from each side\n");
-      b.append(String.format(java.util.Locale.ROOT, "max abs diff:  %.3e (sample %d, value %d)%n", maxAbsDiff,
-          maxAbsDiffAt.get(0), maxAbsDiffAt.get(1)));
+          .append(String.format(java.util.Locale.ROOT, " values from each side, Python's in [%.6g, %.6g]%n",
+              pythonOutputRange.get(0), pythonOutputRange.get(1)));
+      b.append(maxAbsDiff == 0 ? "max abs diff:  0 (every value equal, bit for bit)\n"
+          : String.format(java.util.Locale.ROOT, "max abs diff:  %.3e (sample %d, value %d)%n", maxAbsDiff,
+              maxAbsDiffAt.get(0), maxAbsDiffAt.get(1)));
       b.append(String.format(java.util.Locale.ROOT, "mean abs diff: %.3e%n", meanAbsDiff));
       if (chapter != null) {
         b.append(String.format(java.util.Locale.ROOT, "test loss (mse):  Python %.8f   Java %.8f%n",
@@ -189,8 +192,15 @@ public final class CrossCheck {
       for (long d : inputs.sampleShape()) {
         inShape.add(d);
       }
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (float v : python) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
       return new Result(o.savedModel().toString(), saved.tensorflowVersion(), KerasSavedModel.SERVING_DEFAULT,
-          imported.input().key(), imported.output().key(), inputs.description(), n, inShape, outShape, diff.max(),
+          imported.input().key(), imported.output().key(), inputs.description(), n, inShape, outShape,
+          List.of(lo, hi), diff.max(),
           List.of(diff.argMax() / perSample, diff.argMax() % perSample), diff.mean(), o.tolerance(),
           diff.max() <= o.tolerance(), rows(imported), metrics);
     }
