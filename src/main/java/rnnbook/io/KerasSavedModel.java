@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +26,6 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
-import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedConcreteFunction;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObject;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObjectGraph;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedVariable;
@@ -82,7 +80,7 @@ public final class KerasSavedModel implements AutoCloseable {
   private final MetaGraphDef meta;
   private final SavedModelBundle bundle;
   private final Map<String, NodeDef> nodes = new LinkedHashMap<>();
-  private final Map<Integer, String> boundVariables = new HashMap<>();
+  private final VariableOps variableOps;
   private final Map<String, Operand<TFloat32>> reads = new HashMap<>();
   private boolean closed;
 
@@ -91,7 +89,7 @@ public final class KerasSavedModel implements AutoCloseable {
     this.meta = meta;
     this.bundle = bundle;
     meta.getGraphDef().getNodeList().forEach(n -> nodes.put(n.getName(), n));
-    mapBoundVariables();
+    this.variableOps = new VariableOps(meta.getObjectGraphDef(), nodes);
   }
 
   /**
@@ -278,27 +276,12 @@ public final class KerasSavedModel implements AutoCloseable {
 
   /**
    * The value of the variable at object graph node {@code nodeId}, read from the restored
-   * session. The node is matched to its graph op through the signature calls that capture it;
-   * only a variable that no signature uses is looked up by its saved name, and then only if that
-   * name is unique. Either way its shape must be the saved one.
+   * session, its op found by {@link VariableOps}; its shape must be the saved one.
    */
   public Floats variable(int nodeId) {
     requireOpen();
     SavedVariable saved = savedVariable(nodeId);
-    String op = boundVariables.get(nodeId);
-    if (op == null) {
-      List<String> named = nodes.values().stream()
-          .filter(n -> n.getOp().equals("VarHandleOp"))
-          .filter(n -> n.getAttrOrDefault("shared_name", AttrValue.getDefaultInstance()).getS().toStringUtf8()
-              .equals(saved.getName()))
-          .map(NodeDef::getName).toList();
-      if (named.size() != 1) {
-        throw new IllegalArgumentException("cannot find the graph variable of object graph node " + nodeId
-            + " ('" + saved.getName() + "') in " + dir + ": no signature captures it and "
-            + named.size() + " variables carry its name");
-      }
-      op = named.get(0);
-    }
+    String op = variableOps.opOf(nodeId, saved.getName(), dir);
     long[] expected = shape(saved.getShape());
     Floats value = graphVariable(op);
     if (!Arrays.equals(expected, value.shape())) {
@@ -348,35 +331,6 @@ public final class KerasSavedModel implements AutoCloseable {
     return nodes.values().stream().filter(n -> n.getOp().equals(type)).map(NodeDef::getName).toList();
   }
 
-  /** Object graph node id of every variable captured by a signature call, to its graph op. */
-  private void mapBoundVariables() {
-    Map<String, SavedConcreteFunction> functions = objectGraph().getConcreteFunctionsMap();
-    Map<Integer, String> conflicts = new HashMap<>();
-    for (NodeDef call : nodes.values()) {
-      if (!call.getOp().endsWith("PartitionedCall") || !call.containsAttr("f")) {
-        continue;
-      }
-      SavedConcreteFunction fn = functions.get(call.getAttrOrThrow("f").getFunc().getName());
-      if (fn == null) {
-        continue;
-      }
-      List<String> data = call.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
-      List<Integer> bound = fn.getBoundInputsList();
-      if (data.size() < bound.size()) {
-        continue;
-      }
-      int offset = data.size() - bound.size();
-      for (int i = 0; i < bound.size(); i++) {
-        String op = data.get(offset + i).replaceFirst(":\\d+$", "");
-        String before = boundVariables.putIfAbsent(bound.get(i), op);
-        if (before != null && !before.equals(op)) {
-          conflicts.put(bound.get(i), op);
-        }
-      }
-    }
-    conflicts.keySet().forEach(boundVariables::remove);
-  }
-
   /** The object graph's node {@code id}. */
   public SavedObject node(int id) {
     return objectGraph().getNodes(id);
@@ -393,11 +347,6 @@ public final class KerasSavedModel implements AutoCloseable {
     Map<String, Integer> out = new LinkedHashMap<>();
     node(id).getChildrenList().forEach(c -> out.putIfAbsent(c.getLocalName(), c.getNodeId()));
     return out;
-  }
-
-  /** Every variable op name the object graph could be matched to (for tests and messages). */
-  List<String> boundVariableOps() {
-    return new ArrayList<>(boundVariables.values());
   }
 
   private void requireOpen() {
