@@ -5,9 +5,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import rnnbook.data.AtomicWrite;
 import rnnbook.data.MultiplicationProblem;
@@ -135,20 +138,20 @@ public final class CrossCheck {
       b.append(String.format(format, "Total", "", pyTotal, "", "", javaTotal)).append('\n');
       b.append("inputs: ").append(inputs).append('\n');
       b.append("outputs: ").append(samples).append(" x ").append(Shapes.format(tail(outputShape)))
-          .append(String.format(java.util.Locale.ROOT, " values from each side, Python's in [%.6g, %.6g]%n",
+          .append(String.format(Locale.ROOT, " values from each side, Python's in [%.6g, %.6g]%n",
               pythonOutputRange.get(0), pythonOutputRange.get(1)));
       b.append(maxAbsDiff == 0 ? "max abs diff:  0 (every value equal, bit for bit)\n"
-          : String.format(java.util.Locale.ROOT, "max abs diff:  %.3e (sample %d, value %d)%n", maxAbsDiff,
+          : String.format(Locale.ROOT, "max abs diff:  %.3e (sample %d, value %d)%n", maxAbsDiff,
               maxAbsDiffAt.get(0), maxAbsDiffAt.get(1)));
-      b.append(String.format(java.util.Locale.ROOT, "mean abs diff: %.3e%n", meanAbsDiff));
+      b.append(String.format(Locale.ROOT, "mean abs diff: %.3e%n", meanAbsDiff));
       if (chapter != null) {
-        b.append(String.format(java.util.Locale.ROOT, "test loss (mse):  Python %.8f   Java %.8f%n",
+        b.append(String.format(Locale.ROOT, "test loss (mse):  Python %.8f   Java %.8f%n",
             chapter.pythonTestLoss(), chapter.javaTestLoss()));
-        b.append(String.format(java.util.Locale.ROOT, "correctness:      Python %s %%   Java %s %%%n",
+        b.append(String.format(Locale.ROOT, "correctness:      Python %s %%   Java %s %%%n",
             PythonRepr.of(chapter.pythonCorrectness()), PythonRepr.of(chapter.javaCorrectness())));
       }
-      b.append(passed ? String.format(java.util.Locale.ROOT, "PASSED: max abs diff within tolerance %.1e%n", tolerance)
-          : String.format(java.util.Locale.ROOT, "FAILED: max abs diff %.3e exceeds tolerance %.1e%n", maxAbsDiff,
+      b.append(passed ? String.format(Locale.ROOT, "PASSED: max abs diff within tolerance %.1e%n", tolerance)
+          : String.format(Locale.ROOT, "FAILED: max abs diff %.3e exceeds tolerance %.1e%n", maxAbsDiff,
               tolerance));
       return b.toString();
     }
@@ -184,14 +187,6 @@ public final class CrossCheck {
       int perSample = python.length / n;
       Diff diff = diff(python, java);
       ChapterMetrics metrics = inputs.y() != null && perSample == 1 ? chapterMetrics(inputs.y(), python, java) : null;
-      List<Long> outShape = new java.util.ArrayList<>(List.of((long) n));
-      for (long d : imported.model().outputShape()) {
-        outShape.add(d);
-      }
-      List<Long> inShape = new java.util.ArrayList<>(List.of((long) n));
-      for (long d : inputs.sampleShape()) {
-        inShape.add(d);
-      }
       double lo = Double.POSITIVE_INFINITY;
       double hi = Double.NEGATIVE_INFINITY;
       for (float v : python) {
@@ -199,7 +194,8 @@ public final class CrossCheck {
         hi = Math.max(hi, v);
       }
       return new Result(o.savedModel().toString(), saved.tensorflowVersion(), KerasSavedModel.SERVING_DEFAULT,
-          imported.input().key(), imported.output().key(), inputs.description(), n, inShape, outShape,
+          imported.input().key(), imported.output().key(), inputs.description(), n, withBatch(n, inputs.sampleShape()),
+          withBatch(n, imported.model().outputShape()),
           List.of(lo, hi), diff.max(),
           List.of(diff.argMax() / perSample, diff.argMax() % perSample), diff.mean(), o.tolerance(),
           diff.max() <= o.tolerance(), rows(imported), metrics);
@@ -235,6 +231,12 @@ public final class CrossCheck {
   public static ChapterMetrics chapterMetrics(double[] y, float[] python, float[] java) {
     return new ChapterMetrics(mse(y, python), mse(y, java), Chapter.correctness(Chapter.compare(y, python)),
         Chapter.correctness(Chapter.compare(y, java)));
+  }
+
+  private static List<Long> withBatch(int n, long[] shape) {
+    List<Long> out = new ArrayList<>(List.of((long) n));
+    Arrays.stream(shape).forEach(out::add);
+    return out;
   }
 
   private static float[] runPython(KerasSavedModel saved, KerasImport.Imported imported, Inputs inputs, int n) {
@@ -274,7 +276,7 @@ public final class CrossCheck {
   }
 
   private static Inputs fromNpy(Path file) throws IOException {
-    if (!java.nio.file.Files.isReadable(file)) {
+    if (!Files.isReadable(file)) {
       throw new IllegalArgumentException("--input: cannot read " + file);
     }
     Npy.Array a = Npy.read(file);
