@@ -38,6 +38,15 @@ public final class Npy {
       }
     }
 
+    /** The values as float32, the dtype the models compute in. */
+    public float[] floats() {
+      float[] out = new float[data.length];
+      for (int i = 0; i < data.length; i++) {
+        out[i] = (float) data[i];
+      }
+      return out;
+    }
+
     public String shapeString() {
       StringBuilder b = new StringBuilder("(");
       for (int i = 0; i < shape.length; i++) {
@@ -50,22 +59,57 @@ public final class Npy {
     }
   }
 
+  /** The two dtypes written: numpy's {@code float64} ({@code <f8}) and {@code float32} ({@code <f4}). */
+  public enum Dtype {
+    FLOAT64("<f8", 8),
+    FLOAT32("<f4", 4);
+
+    private final String descr;
+    private final int width;
+
+    Dtype(String descr, int width) {
+      this.descr = descr;
+      this.width = width;
+    }
+  }
+
   /** Writes {@code array} as little-endian float64 ({@code <f8}). */
   public static byte[] toBytes(Array array) {
+    return toBytes(array, Dtype.FLOAT64);
+  }
+
+  /**
+   * Writes {@code array} as little-endian {@code dtype}; float32 rounds each value to the nearest
+   * float, which is exact for values that were float32 to begin with (weights, predictions).
+   */
+  public static byte[] toBytes(Array array, Dtype dtype) {
     String dims = array.shapeString();
-    String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': " + dims + ", }";
+    String dict = "{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': " + dims + ", }";
     int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
     int padding = (64 - unpadded % 64) % 64;
     String header = dict + " ".repeat(padding) + "\n";
     ByteBuffer buf =
-        ByteBuffer.allocate(MAGIC.length + 4 + header.length() + 8 * array.data().length)
+        ByteBuffer.allocate(MAGIC.length + 4 + header.length() + dtype.width * array.data().length)
             .order(ByteOrder.LITTLE_ENDIAN);
     buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
     buf.put(header.getBytes(StandardCharsets.US_ASCII));
     for (double v : array.data()) {
-      buf.putDouble(v);
+      if (dtype == Dtype.FLOAT64) {
+        buf.putDouble(v);
+      } else {
+        buf.putFloat((float) v);
+      }
     }
     return buf.array();
+  }
+
+  /** A float32 array (such as a weight or a prediction) as an {@link Array}. */
+  public static Array of(long[] shape, float[] values) {
+    double[] data = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      data[i] = values[i];
+    }
+    return new Array(shape.clone(), data);
   }
 
   /** Reads a float64 or float32 .npy file in either byte order; anything else is rejected. */

@@ -1,7 +1,9 @@
 package rnnbook.keras;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -80,13 +82,14 @@ public final class Adam {
       gradients.add(tf.identity(grads.<T>dy(i)));
     }
     List<Op> updates = new ArrayList<>();
+    Map<String, Ops> layerScopes = new HashMap<>();
     for (int i = 0; i < weights.size(); i++) {
       Layer.Weight w = weights.get(i);
       Operand<T> var = cast(w.variable());
-      Ops slots = adam;
-      for (String part : w.name().split("/")) {
-        slots = slots.withSubScope(part);
-      }
+      // Adam/lstm/kernel/m: one scope per layer, or the second weight would get Adam/lstm_1/...
+      int slash = w.name().lastIndexOf('/');
+      Ops slots = layerScopes.computeIfAbsent(w.name().substring(0, slash), adam::withSubScope)
+          .withSubScope(w.name().substring(slash + 1));
       Variable<T> m = slot(slots, "m", var.shape(), type);
       Variable<T> v = slot(slots, "v", var.shape(), type);
       @SuppressWarnings("unchecked")

@@ -136,6 +136,7 @@ public final class CompiledModel implements AutoCloseable {
    */
   public History fit(float[] xs, float[] ys, FitOptions options, TrainingListener listener) {
     requireOpen();
+    model.layers().forEach(Layer::checkTrainable);
     int samples = checkSamples(xs, ys);
     int valCount = (int) (samples * options.validationSplit());
     int trainCount = samples - valCount;

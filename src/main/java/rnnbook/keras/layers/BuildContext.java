@@ -15,10 +15,14 @@ import org.tensorflow.types.family.TFloating;
 public final class BuildContext {
   private final Factory factory;
   private final Layer layer;
+  private final Ops scoped;
 
   private BuildContext(Factory factory, Layer layer) {
     this.factory = factory;
     this.layer = layer;
+    // one name scope per layer, shared by its weights and its call: lstm/kernel, lstm/MatMul
+    this.scoped = factory.tf.withSubScope(layer.name());
+    layer.useScope(scoped);
   }
 
   /**
@@ -58,7 +62,6 @@ public final class BuildContext {
     @SuppressWarnings("unchecked")
     Class<T> type = (Class<T>) factory.dtype;
     long weightSeed = Seeds.derive(factory.seed, factory.variables++);
-    Ops scoped = factory.tf.withSubScope(layer.name());
     Operand<T> value =
         init.create(scoped.withInitScope().withSubScope(name + "_init"), shape, type, weightSeed);
     Variable<T> v = scoped.withName(name).variable(value);

@@ -103,7 +103,7 @@ public final class Dense extends Layer {
   @Override
   public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
     requireBuilt();
-    Ops s = tf.withSubScope(name());
+    Ops s = scope(tf);
     Operand<T> y;
     if (x.shape().numDimensions() == 2) {
       y = s.linalg.matMul(x, typed(kernel));

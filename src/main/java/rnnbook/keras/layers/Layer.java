@@ -22,6 +22,7 @@ public abstract class Layer {
   private String name;
   private final List<Weight> weights = new ArrayList<>();
   private boolean built;
+  private Ops scope;
 
   protected Layer(String name) {
     this.name = name;
@@ -64,6 +65,12 @@ public abstract class Layer {
   /** Emits the layer's forward computation for a batch {@code x} of shape (batch, *inputShape). */
   public abstract <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x);
 
+  /**
+   * Throws {@link IllegalStateException} when {@code fit} cannot train this layer as Keras
+   * would; every layer can by default.
+   */
+  public void checkTrainable() {}
+
   /** Builds the layer once, checking the input shape first. */
   public final void build(BuildContext.Factory factory, long[] inputShape) {
     if (built) {
@@ -85,6 +92,22 @@ public abstract class Layer {
 
   void addWeight(Weight w) {
     weights.add(w);
+  }
+
+  void useScope(Ops scope) {
+    this.scope = scope;
+  }
+
+  /**
+   * The layer's name scope in {@code tf}'s graph: the one its weights were made in when it was
+   * built there, so that weights and ops share one prefix ({@code lstm/kernel}, {@code
+   * lstm/MatMul}) instead of a second, renumbered one ({@code lstm_1/MatMul}).
+   */
+  protected final Ops scope(Ops tf) {
+    if (scope != null && scope.scope().env() == tf.scope().env()) {
+      return scope;
+    }
+    return tf.withSubScope(name);
   }
 
   protected final void requireBuilt() {

@@ -54,7 +54,7 @@ public abstract class RNN extends Layer {
   @Override
   public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
     requireBuilt();
-    Ops s = tf.withSubScope(name());
+    Ops s = scope(tf);
     long timesteps = x.shape().size(1);
     long features = x.shape().size(2);
     // time-major, then one MatMul over all timesteps: (timesteps * batch, features) @ kernel
