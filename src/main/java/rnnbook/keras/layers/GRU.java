@@ -47,8 +47,9 @@ public final class GRU extends RNN {
     private Variable<?> kernel;
     private Variable<?> recurrentKernel;
     private Variable<?> bias;
-    // per call: the h part of the recurrent bias (resetAfter), kernel slices (not resetAfter)
+    // per call: the recurrent bias (resetAfter), kernel slices (not resetAfter), and 1
     private Operand<?> recurrentBias;
+    private Operand<?> one;
     private Operand<?> recurrentZr;
     private Operand<?> recurrentH;
 
@@ -82,18 +83,10 @@ public final class GRU extends RNN {
 
     @Override
     public <T extends TFloating> List<Operand<T>> projectInputs(Ops tf, Operand<T> x) {
-      long u = config.units();
       Operand<T> m = tf.linalg.matMul(x, Layer.typed(kernel));
       if (bias != null) {
-        Operand<T> inputBias = Layer.typed(bias);
-        if (config.resetAfter()) {
-          // the recurrent bias of z and r is a constant per step: add it here, once
-          List<Output<T>> b = tf.unstack(Layer.<T>typed(bias), 2L).output();
-          List<Output<T>> recurrent = tf.splitV(b.get(1), tf.constant(new long[] {2 * u, u}),
-              tf.constant(0), 2L).output();
-          Operand<T> zeros = tf.zerosLike(recurrent.get(1));
-          inputBias = tf.math.add(b.get(0), tf.concat(List.of(recurrent.get(0), zeros), tf.constant(0)));
-        }
+        Operand<T> inputBias = config.resetAfter()
+            ? tf.unstack(Layer.<T>typed(bias), 2L).output().get(0) : Layer.typed(bias);
         m = tf.nn.biasAdd(m, inputBias);
       }
       return List.copyOf(splitZrH(tf, m));
@@ -108,11 +101,9 @@ public final class GRU extends RNN {
     @Override
     public <T extends TFloating> void beginSequence(Ops tf, Class<T> type) {
       long u = config.units();
-      recurrentBias = null;
-      if (bias != null && config.resetAfter()) {
-        Output<T> b = tf.unstack(Layer.<T>typed(bias), 2L).output().get(1);
-        recurrentBias = tf.splitV(b, tf.constant(new long[] {2 * u, u}), tf.constant(0), 2L).output().get(1);
-      }
+      one = tf.dtypes.cast(tf.constant(1f), type);
+      recurrentBias = bias != null && config.resetAfter()
+          ? tf.unstack(Layer.<T>typed(bias), 2L).output().get(1) : null;
       if (!config.resetAfter()) {
         List<Output<T>> parts = tf.splitV(Layer.<T>typed(recurrentKernel),
             tf.constant(new long[] {2 * u, u}), tf.constant(1), 2L).output();
@@ -127,9 +118,9 @@ public final class GRU extends RNN {
     }
 
     /**
-     * One step with few nodes: z and r activated together, equal-shape sums as AddN (whose
-     * gradient needs no broadcast reductions), and {@code h = hh + z * (h_prev - hh)}, which is
-     * Keras's {@code z * h_prev + (1 - z) * hh} rearranged.
+     * One step in Keras's order of operations (so that, with the same weights, the outputs are
+     * Keras's to the bit), with few nodes: z and r activated together on (batch, 2u), and
+     * equal-shape sums as AddN, whose gradient needs no broadcast reductions.
      */
     @Override
     public <T extends TFloating> List<Operand<T>> step(
@@ -140,9 +131,13 @@ public final class GRU extends RNN {
       Operand<T> recZr;
       Operand<T> recH = null;
       if (config.resetAfter()) {
-        List<Output<T>> rec = splitZrH(tf, tf.linalg.matMul(h, Layer.typed(recurrentKernel)));
+        Operand<T> inner = tf.linalg.matMul(h, Layer.typed(recurrentKernel));
+        if (recurrentBias != null) {
+          inner = tf.nn.biasAdd(inner, as(recurrentBias));
+        }
+        List<Output<T>> rec = splitZrH(tf, inner);
         recZr = rec.get(0);
-        recH = recurrentBias == null ? rec.get(1) : tf.nn.biasAdd(rec.get(1), as(recurrentBias));
+        recH = rec.get(1);
       } else {
         recZr = tf.linalg.matMul(h, as(recurrentZr));
       }
@@ -161,7 +156,8 @@ public final class GRU extends RNN {
           ? tf.math.addN(List.of(xH, tf.math.mul(r, recH)))
           : tf.math.addN(List.of(xH, tf.linalg.matMul(tf.math.mul(r, h), as(recurrentH))));
       Operand<T> hh = config.activation().apply(tf, candidate);
-      Operand<T> next = tf.math.addN(List.of(hh, tf.math.mul(z, tf.math.sub(h, hh))));
+      Operand<T> next = tf.math.addN(
+          List.of(tf.math.mul(z, h), tf.math.mul(tf.math.sub(as(one), z), hh)));
       return List.of(next);
     }
   }

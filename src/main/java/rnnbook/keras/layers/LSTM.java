@@ -118,14 +118,17 @@ public final class LSTM extends RNN {
 
     @Override
     public <T extends TFloating> List<Operand<T>> projectInputs(Ops tf, Operand<T> x) {
-      Operand<T> z = tf.linalg.matMul(x, Layer.typed(kernel));
-      return List.of(bias == null ? z : tf.nn.biasAdd(z, Layer.typed(bias)));
+      // the bias is added per step, after h @ recurrent_kernel, in Keras's order of operations
+      return List.of(tf.linalg.matMul(x, Layer.typed(kernel)));
     }
 
     @Override
     public <T extends TFloating> List<Operand<T>> step(
         Ops tf, List<Operand<T>> x, List<Operand<T>> states) {
       Operand<T> z = tf.math.addN(List.of(x.get(0), tf.linalg.matMul(states.get(0), Layer.typed(recurrentKernel))));
+      if (bias != null) {
+        z = tf.nn.biasAdd(z, Layer.typed(bias));
+      }
       List<Output<T>> g = tf.split(tf.constant(1), z, 4L).output();
       Activation sigma = config.recurrentActivation();
       Activation act = config.activation();
