@@ -335,12 +335,12 @@ class ReportTest {
     Path notAFolder = Files.writeString(dir.resolve("file"), "x");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     var e = assertThrows(IOException.class,
-        () -> Report.afterRun(notAFolder, new PrintStream(bytes, true, StandardCharsets.UTF_8)));
+        () -> Report.afterRun(notAFolder, null, new PrintStream(bytes, true, StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("writing the report failed")
         && e.getMessage().contains("rnnbook report --results " + notAFolder), e.getMessage());
 
     Path results = ResultsFixture.complete(dir.resolve("results"));
-    Report.afterRun(results, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    Report.afterRun(results, null, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("report: " + results.resolve(Report.HTML)));
   }
 
