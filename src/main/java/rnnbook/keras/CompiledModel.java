@@ -327,6 +327,16 @@ public final class CompiledModel implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The graph names of the weights' variables, in {@link #getWeights()} order: the names a
+   * SavedModel of this model gives them. They are not always the Keras names ({@code lstm/bias} may
+   * be {@code lstm_2/bias}, as TensorFlow makes each new name scope unique), but the same model built
+   * by the same code always gets the same ones.
+   */
+  public List<String> variableNames() {
+    return weights.stream().map(w -> w.variable().op().name()).toList();
+  }
+
   /** Keras's {@code set_weights()}: one array per weight, in {@link #getWeights()} order. */
   public void setWeights(List<float[]> values) {
     requireOpen();
