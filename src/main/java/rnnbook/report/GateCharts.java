@@ -142,8 +142,9 @@ public final class GateCharts {
     st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
     st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    st.setxAxisTickLabelsFormattingFunction(v -> v % 10 == 0 ? Integer.toString(v.intValue()) : "");
-    st.setyAxisTickLabelsFormattingFunction(v -> v % 10 == 0 ? Integer.toString(v.intValue()) : "");
+    // XChart cannot lay out an empty label: the others are a space
+    st.setxAxisTickLabelsFormattingFunction(v -> v % 10 == 0 ? Integer.toString(v.intValue()) : " ");
+    st.setyAxisTickLabelsFormattingFunction(v -> v % 10 == 0 ? Integer.toString(v.intValue()) : " ");
     // a monospaced legend keeps every panel's plot the same width, so the time axes line up
     st.setLegendFont(new Font(Font.MONOSPACED, Font.PLAIN, 11)).setLegendBorderColor(Color.WHITE);
     st.setGradientColorColumnHeight(PANEL - 60).setGradientColorColumnWeight(14);
