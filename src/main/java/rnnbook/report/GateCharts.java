@@ -40,6 +40,8 @@ public final class GateCharts {
   /** Units drawn in the state chart. */
   static final int TOP_UNITS = 5;
   private static final int WIDTH = 1000;
+  /** Room right of each map for its color bar, drawn here: XChart's would change the plot's width. */
+  private static final int BAR = 64;
   private static final int PANEL = 165;
   private static final int AXIS_TITLE = 24;
   private static final int HEADER = 52;
@@ -107,7 +109,8 @@ public final class GateCharts {
         boolean last = i == gates.size() - 1;
         int h = PANEL + (last ? AXIS_TITLE : 0);
         Graphics2D panel = (Graphics2D) g.create(0, HEADER + i * PANEL, WIDTH, h);
-        heatmap(r, gates.get(i), last).paint(panel, WIDTH, h);
+        heatmap(r, gates.get(i), last).paint(panel, WIDTH - BAR, h);
+        colorBar(panel, WIDTH - BAR + 6, range(gates.get(i)));
         panel.dispose();
       }
     } finally {
@@ -128,12 +131,12 @@ public final class GateCharts {
   private static HeatMapChart heatmap(Recording r, Gate gate, boolean timeAxis) {
     int steps = gate.timesteps();
     int units = gate.units();
-    HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(PANEL)
+    HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH - BAR).height(PANEL)
         .title(gate.gate() + ": " + describe(r, gate.gate())).xAxisTitle(timeAxis ? "timestep" : "")
         .yAxisTitle("unit").build();
     var st = chart.getStyler();
     double[] range = range(gate);
-    st.setRangeColors(range[0] < 0 ? SIGNED : UNIT_INTERVAL).setMin(range[0]).setMax(range[1]);
+    st.setRangeColors(colors(range)).setMin(range[0]).setMax(range[1]);
     st.setShowValue(false).setDrawBorder(false);
     st.setPlotGridLinesVisible(false);
     st.setAntiAlias(false); // cells edge to edge, no seams
@@ -145,10 +148,7 @@ public final class GateCharts {
     // XChart cannot lay out an empty label: the others are a space
     st.setxAxisTickLabelsFormattingFunction(v -> v % 10 == 0 ? Integer.toString(v.intValue()) : " ");
     st.setyAxisTickLabelsFormattingFunction(v -> v % 10 == 0 ? Integer.toString(v.intValue()) : " ");
-    // a monospaced legend keeps every panel's plot the same width, so the time axes line up
-    st.setLegendFont(new Font(Font.MONOSPACED, Font.PLAIN, 11)).setLegendBorderColor(Color.WHITE);
-    st.setGradientColorColumnHeight(PANEL - 60).setGradientColorColumnWeight(14);
-    st.setHeatMapDecimalValueFormatter(v -> String.format(Locale.ROOT, "%+.1f", v));
+    st.setLegendVisible(false);
     st.setAnnotationLineColor(MARK);
     st.setAnnotationLineStroke(new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
         new float[] {5f, 3f}, 0f));
@@ -166,6 +166,34 @@ public final class GateCharts {
       chart.addAnnotation(new AnnotationLine((t + 0.5) * (steps - 1) / steps, true, false));
     }
     return chart;
+  }
+
+  private static Color[] colors(double[] range) {
+    return range[0] < 0 ? SIGNED : UNIT_INTERVAL;
+  }
+
+  /** A vertical color bar at {@code x}, from the range's max (top) to its min, as XChart spreads the colors. */
+  private static void colorBar(Graphics2D g, int x, double[] range) {
+    Color[] colors = colors(range);
+    g.setStroke(new BasicStroke(1f));
+    int top = 30;
+    int height = PANEL - 72;
+    for (int y = 0; y < height; y++) {
+      double f = (1 - y / (height - 1.0)) * (colors.length - 1);
+      int k = Math.min((int) f, colors.length - 2);
+      double w = f - k;
+      Color a = colors[k];
+      Color b = colors[k + 1];
+      g.setColor(new Color((int) Math.round(a.getRed() + w * (b.getRed() - a.getRed())),
+          (int) Math.round(a.getGreen() + w * (b.getGreen() - a.getGreen())),
+          (int) Math.round(a.getBlue() + w * (b.getBlue() - a.getBlue()))));
+      g.drawLine(x, top + y, x + 13, top + y);
+    }
+    g.setColor(Color.DARK_GRAY);
+    g.drawRect(x, top, 13, height - 1);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+    g.drawString(String.format(Locale.ROOT, "%.1f", range[1]), x + 18, top + 9);
+    g.drawString(String.format(Locale.ROOT, "%.1f", range[0]), x + 18, top + height);
   }
 
   /** [0, 1] for sigmoid gates; symmetric around 0 for the rest: [-1, 1], wider for a cell state beyond it. */
