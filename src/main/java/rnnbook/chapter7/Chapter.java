@@ -20,12 +20,7 @@ import rnnbook.io.RunInfo;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
 import rnnbook.io.SavedModels;
-import rnnbook.keras.Adam;
-import rnnbook.keras.CompiledModel;
-import rnnbook.keras.History;
-import rnnbook.keras.Loss;
 import rnnbook.keras.Progbar;
-import rnnbook.keras.Sequential;
 import rnnbook.keras.TrainingListener;
 import rnnbook.report.LossPlot;
 import rnnbook.report.Report;
@@ -74,32 +69,28 @@ public final class Chapter {
    */
   public List<SummaryRow> run() throws IOException {
     MultiplicationProblem data = loadData(config);
-    int fit = ChapterConfig.fitSamples(data.samples());
-    MultiplicationProblem train = data.slice(0, fit);
-    MultiplicationProblem test = data.slice(fit, data.samples());
+    ModelRun.Split split = ModelRun.Split.of(data);
     RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
         config.epochs(), config.seed(), config.batchSize(),
         config.data() == null ? "generated with seed " + config.seed() : config.data().toString());
     info.write(config.results().resolve("run.json"));
     int jobs = Math.min(config.jobs(), config.models().size());
-    List<SummaryRow> rows = jobs == 1 ? runInOrder(train, test) : runSideBySide(train, test, jobs);
+    List<SummaryRow> rows = jobs == 1 ? runInOrder(split) : runSideBySide(split, jobs);
     info.finish().write(config.results().resolve("run.json"));
     Report.afterRun(config.results(), config.book(), out);
     return rows;
   }
 
-  private List<SummaryRow> runInOrder(MultiplicationProblem train, MultiplicationProblem test)
-      throws IOException {
+  private List<SummaryRow> runInOrder(ModelRun.Split split) throws IOException {
     List<SummaryRow> rows = new ArrayList<>();
     for (BookModel spec : config.models()) {
-      rows.add(runModel(spec, train, test, out, progress));
+      rows.add(runModel(spec, split, out, progress));
       ResultFiles.writeSummary(config.results().resolve("summary.csv"), rows);
     }
     return rows;
   }
 
-  private List<SummaryRow> runSideBySide(MultiplicationProblem train, MultiplicationProblem test,
-      int jobs) throws IOException {
+  private List<SummaryRow> runSideBySide(ModelRun.Split split, int jobs) throws IOException {
     List<BookModel> models = config.models();
     List<BookModel> longestFirst = new ArrayList<>(models);
     longestFirst.sort(Comparator.comparingInt(Chapter::relativeCost).reversed());
@@ -112,7 +103,7 @@ public final class Chapter {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         logs.put(spec, log);
         PrintStream modelOut = new PrintStream(log, true, StandardCharsets.UTF_8);
-        futures.put(spec, pool.submit(() -> runModel(spec, train, test, modelOut,
+        futures.put(spec, pool.submit(() -> runModel(spec, split, modelOut,
             TrainingListener.all(new Progbar(modelOut, false), status.of(spec)))));
       }
       List<SummaryRow> rows = new ArrayList<>();
@@ -150,7 +141,7 @@ public final class Chapter {
   }
 
   /** Training cost per step relative to SimpleRNN, measured here: it orders the queue. */
-  private static int relativeCost(BookModel m) {
+  static int relativeCost(BookModel m) {
     return switch (m) {
       case SIMPLE_RNN -> 1;
       case LSTM -> 3;
@@ -200,38 +191,18 @@ public final class Chapter {
     }
   }
 
-  SummaryRow runModel(BookModel spec, MultiplicationProblem train, MultiplicationProblem test,
-      PrintStream out, TrainingListener progress) throws IOException {
-    Sequential model = spec.create(train.timesteps(), config.fused());
-    String summary = model.summary();
-    out.print(summary);
-    try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
-        config.seed())) {
-      History history = compiled.fit(train.xFloat(), train.yFloat(),
-          new CompiledModel.FitOptions(config.epochs(), config.batchSize(),
-              ChapterConfig.VALIDATION_SPLIT, true), progress);
-      double testLoss = compiled.evaluate(test.xFloat(), test.yFloat(), progress);
-      float[] predicted = compiled.predict(test.xFloat());
-      List<Prediction> predictions = compare(test.y(), predicted);
-      for (int i = 0; i < Math.min(5, predictions.size()); i++) {
-        Prediction p = predictions.get(i);
-        out.println(PythonRepr.of(p.y()) + " \t " + PythonRepr.of(p.prediction()) + " \tdiff: "
-            + PythonRepr.of(p.absDiff()));
-      }
-      double correctness = correctness(predictions);
-      out.println("correctness: " + PythonRepr.of(correctness) + " %");
-
-      var dir = config.results().resolve(spec.key());
-      AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(summary));
-      ResultFiles.writeHistory(dir.resolve("history.csv"), history);
-      ResultFiles.writePredictions(dir.resolve("predictions.csv"), predictions);
-      LossPlot.writePng(dir.resolve("loss.png"),
-          LossPlot.chart(spec.key(), history.loss(), history.valLoss()));
-      SavedModels.export(compiled, config.savedModels().resolve(spec.key()));
-      int last = history.epochs() - 1;
-      return new SummaryRow(spec.key(), model.countParams(), history.loss().get(last),
-          history.valLoss().get(last), testLoss, correctness, history.totalSeconds());
-    }
+  SummaryRow runModel(BookModel spec, ModelRun.Split data, PrintStream out, TrainingListener progress)
+      throws IOException {
+    var dir = config.results().resolve(spec.key());
+    ModelRun.Outcome o = ModelRun.train(spec, data,
+        new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.fused()), out, progress,
+        compiled -> SavedModels.export(compiled, config.savedModels().resolve(spec.key())));
+    AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(o.summary()));
+    ResultFiles.writeHistory(dir.resolve("history.csv"), o.history());
+    ResultFiles.writePredictions(dir.resolve("predictions.csv"), o.predictions());
+    LossPlot.writePng(dir.resolve("loss.png"),
+        LossPlot.chart(spec.key(), o.history().loss(), o.history().valLoss()));
+    return o.summaryRow();
   }
 
   /** Each prediction beside its target; float32 predictions are compared in float64 as numpy does. */

@@ -23,8 +23,8 @@ import rnnbook.chapter7.ChapterConfig;
     version = "rnnbook 0.1.0",
     description = "Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
         + "multiplication problem, on TensorFlow Java.",
-    subcommands = {DataCommand.class, ReportCommand.class, BenchCommand.class, CrossCheckCommand.class,
-        PredictCommand.class, ExportWeightsCommand.class})
+    subcommands = {DataCommand.class, ReportCommand.class, StudyCommand.class, GatesCommand.class,
+        BenchCommand.class, CrossCheckCommand.class, PredictCommand.class, ExportWeightsCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--models", split = ",", paramLabel = "MODEL",
       description = "Models to train, comma-separated: simple_rnn, lstm, gru (default: all three).",

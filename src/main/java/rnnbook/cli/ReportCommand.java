@@ -1,5 +1,7 @@
 package rnnbook.cli;
 
+import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -9,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import rnnbook.report.BookReference;
 import rnnbook.report.Report;
+import rnnbook.report.RunResults;
 
 /** {@code report --results DIR --book DIR}: rebuilds the report from a results folder, no training. */
 @Command(name = "report", mixinStandardHelpOptions = true,
@@ -39,5 +42,24 @@ final class ReportCommand implements Callable<Integer> {
     o.book().notes().forEach(p -> out.println("note: " + p));
     out.flush();
     return 0;
+  }
+
+  /**
+   * After a study or a gate recording: rebuilds the report when {@code results} holds a chapter run
+   * (the report is built around one), else says how the new section will reach it.
+   */
+  static void rebuildIfChapterRun(Path results, Path book, PrintStream out) {
+    if (!RunResults.holdsChapterResults(results)) {
+      out.println("report: " + results + " holds no chapter run yet; its report will show this section "
+          + "(after a chapter run, or: rnnbook report --results " + results + ")");
+      return;
+    }
+    try {
+      Report.Outcome o = Report.write(results, book);
+      out.println("report: " + o.html() + " and " + o.markdown());
+    } catch (IOException | RuntimeException e) {
+      out.println("report: not rebuilt (" + e.getMessage() + "); rebuild it with: rnnbook report --results "
+          + results);
+    }
   }
 }

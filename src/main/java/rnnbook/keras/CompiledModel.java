@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -21,6 +23,7 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import rnnbook.keras.layers.BuildContext;
 import rnnbook.keras.layers.Layer;
+import rnnbook.keras.layers.RNN;
 
 /**
  * A compiled {@link Sequential}: the one owner of its Graph and Session, and the only thing that
@@ -43,6 +46,10 @@ public final class CompiledModel implements AutoCloseable {
   private final List<Layer.Weight> weights = new ArrayList<>();
   private final List<Placeholder<TFloat32>> weightInputs = new ArrayList<>();
   private final List<Op> weightAssigns = new ArrayList<>();
+  private final Ops ops;
+  private final List<Operand<TFloat32>> layerInputs = new ArrayList<>();
+  private final List<Operand<TFloat32>> layerOutputs = new ArrayList<>();
+  private List<Map<String, Operand<TFloat32>>> traceGates;
   private final long seed;
   private final int inputSize;
   private final int outputSize;
@@ -56,6 +63,7 @@ public final class CompiledModel implements AutoCloseable {
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
+      ops = tf;
       BuildContext.Factory factory = new BuildContext.Factory(tf, TFloat32.class, seed);
       List<Layer> layers = model.layers();
       x = tf.withName(layers.get(0).name() + "_input")
@@ -64,7 +72,9 @@ public final class CompiledModel implements AutoCloseable {
       for (int i = 0; i < layers.size(); i++) {
         Layer layer = layers.get(i);
         layer.build(factory, model.inputShapeOf(i));
+        layerInputs.add(h);
         h = layer.call(tf, h);
+        layerOutputs.add(h);
         weights.addAll(layer.weights());
       }
       prediction = tf.withName("prediction").identity(h);
@@ -239,12 +249,7 @@ public final class CompiledModel implements AutoCloseable {
   /** Keras's {@code predict}: outputs (samples, *outputShape) in C order. */
   public float[] predict(float[] xs) {
     requireOpen();
-    if (xs.length == 0 || xs.length % inputSize != 0) {
-      throw new IllegalArgumentException(
-          "x must hold a whole number of samples of shape " + Arrays.toString(model.inputShape())
-              + " (" + inputSize + " values each), received " + xs.length + " values");
-    }
-    int samples = xs.length / inputSize;
+    int samples = samplesOf(xs);
     float[] out = new float[samples * outputSize];
     for (int from = 0; from < samples; from += INFERENCE_BATCH) {
       int n = Math.min(INFERENCE_BATCH, samples - from);
@@ -255,6 +260,52 @@ public final class CompiledModel implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Every layer's output for {@code xs} and, for recurrent layers, their gate activations at every
+   * timestep (see {@link LayerTrace}), for looking inside a model. Each recurrent layer is traced
+   * on the input it gets in the model's own graph; its gates come from its cell run op by op (a
+   * fused kernel hides them), built into the graph on the first call.
+   */
+  public List<LayerTrace> trace(float[] xs) {
+    requireOpen();
+    int samples = samplesOf(xs);
+    if (traceGates == null) {
+      Ops t = ops.withSubScope("trace");
+      List<Map<String, Operand<TFloat32>>> gates = new ArrayList<>();
+      for (int i = 0; i < model.layers().size(); i++) {
+        gates.add(model.layers().get(i) instanceof RNN rnn ? rnn.trace(t, layerInputs.get(i)).gates() : Map.of());
+      }
+      traceGates = gates;
+    }
+    Session.Runner runner = session.runner();
+    layerOutputs.forEach(runner::fetch);
+    traceGates.forEach(m -> m.values().forEach(runner::fetch));
+    List<LayerTrace> out = new ArrayList<>();
+    try (TFloat32 tx = tensor(xs, samples, model.inputShape());
+        Result r = runner.feed(x, tx).run()) {
+      int k = layerOutputs.size();
+      for (int i = 0; i < layerOutputs.size(); i++) {
+        TFloat32 output = (TFloat32) r.get(i);
+        Map<String, float[]> gates = new LinkedHashMap<>();
+        long[] gateShape = {};
+        for (String name : traceGates.get(i).keySet()) {
+          TFloat32 g = (TFloat32) r.get(k++);
+          gateShape = g.shape().asArray();
+          gates.put(name, values(g));
+        }
+        out.add(new LayerTrace(model.layers().get(i).name(), output.shape().asArray(), values(output),
+            gateShape, gates));
+      }
+    }
+    return out;
+  }
+
+  private static float[] values(TFloat32 t) {
+    float[] v = new float[(int) t.shape().size()];
+    t.copyTo(DataBuffers.of(v, false, false));
+    return v;
   }
 
   /** A weight's name, shape and values, as {@code get_weights()} gives them. */
@@ -275,6 +326,14 @@ public final class CompiledModel implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * The graph names of the weights' variables, in {@link #getWeights()} order: the names a
+   * SavedModel of this model gives them, Keras's ({@code lstm/kernel}, {@code lstm_1/bias}).
+   */
+  public List<String> variableNames() {
+    return weights.stream().map(w -> w.variable().op().name()).toList();
   }
 
   /** Keras's {@code set_weights()}: one array per weight, in {@link #getWeights()} order. */
@@ -320,6 +379,15 @@ public final class CompiledModel implements AutoCloseable {
         .withSession(session)
         .withFunction(session.function(signature))
         .export();
+  }
+
+  private int samplesOf(float[] xs) {
+    if (xs.length == 0 || xs.length % inputSize != 0) {
+      throw new IllegalArgumentException(
+          "x must hold a whole number of samples of shape " + Arrays.toString(model.inputShape())
+              + " (" + inputSize + " values each), received " + xs.length + " values");
+    }
+    return xs.length / inputSize;
   }
 
   private int checkSamples(float[] xs, float[] ys) {

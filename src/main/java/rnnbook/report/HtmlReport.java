@@ -44,6 +44,12 @@ final class HtmlReport {
     for (ModelSection m : c.models()) {
       b.append("<a href=\"#model-").append(esc(m.key())).append("\">").append(esc(m.key())).append("</a>");
     }
+    if (c.study() != null) {
+      b.append("<a href=\"#study\">study</a>");
+    }
+    if (c.gates() != null) {
+      b.append("<a href=\"#gates\">gates</a>");
+    }
     b.append("</nav>\n");
 
     b.append("<h2 id=\"configuration\">Run configuration</h2>\n<table id=\"configuration-table\">\n");
@@ -89,8 +95,43 @@ final class HtmlReport {
       figures(b, m.figures());
       b.append("</section>\n");
     }
+    if (c.study() != null) {
+      study(b, c.study());
+    }
+    if (c.gates() != null) {
+      gates(b, c.gates());
+    }
     b.append("</body>\n</html>\n");
     return b.toString();
+  }
+
+  private static void study(StringBuilder b, ReportContent.StudySection s) {
+    b.append("<section id=\"study\">\n<h2>Several seeds: how often each model solves the problem</h2>\n");
+    b.append("<p id=\"study-intro\">").append(esc(s.intro())).append("</p>\n<table id=\"study-table\">\n<tr>");
+    ReportContent.STUDY_HEADER.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
+    b.append("</tr>\n");
+    for (List<String> row : s.table()) {
+      b.append("<tr data-model=\"").append(esc(row.get(0))).append("\"><th>").append(esc(row.get(0))).append("</th>");
+      row.subList(1, row.size()).forEach(v -> b.append("<td class=\"num\">").append(esc(v)).append("</td>"));
+      b.append("</tr>\n");
+    }
+    b.append("</table>\n");
+    s.notes().forEach(n -> b.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
+    figures(b, s.figures());
+    b.append("</section>\n");
+  }
+
+  private static void gates(StringBuilder b, ReportContent.GatesSection g) {
+    b.append("<section id=\"gates\">\n<h2>The gates at work</h2>\n<p id=\"gates-explanation\">")
+        .append(esc(g.explanation())).append("</p>\n");
+    for (ReportContent.GateSample s : g.samples()) {
+      b.append("<h3 id=\"gates-").append(esc(s.model())).append("\">").append(esc(s.model())).append("</h3>\n<p>")
+          .append(esc(s.caption())).append("</p>\n");
+      for (Figure f : s.figures()) {
+        figures(b, List.of(f));
+      }
+    }
+    b.append("</section>\n");
   }
 
   /** Rows come in pairs, this run then the notebook, sharing the model cell. */

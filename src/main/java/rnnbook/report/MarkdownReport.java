@@ -47,6 +47,21 @@ final class MarkdownReport {
       m.notes().forEach(n -> b.append(esc(n)).append("\n\n"));
       figures(b, m.figures());
     }
+    if (c.study() != null) {
+      b.append("## Several seeds: how often each model solves the problem\n\n").append(esc(c.study().intro()))
+          .append("\n\n");
+      table(b, ReportContent.STUDY_HEADER, c.study().table());
+      b.append('\n');
+      c.study().notes().forEach(n -> b.append(esc(n)).append("\n\n"));
+      figures(b, c.study().figures());
+    }
+    if (c.gates() != null) {
+      b.append("## The gates at work\n\n").append(esc(c.gates().explanation())).append("\n\n");
+      for (ReportContent.GateSample s : c.gates().samples()) {
+        b.append("### ").append(esc(s.model())).append("\n\n").append(esc(s.caption())).append("\n\n");
+        figures(b, s.figures());
+      }
+    }
     return b.toString();
   }
 

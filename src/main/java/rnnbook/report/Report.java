@@ -51,7 +51,10 @@ public final class Report {
     for (ModelResults m : run.finished()) {
       sections.add(drawModel(run.dir(), m, reference));
     }
-    ReportContent content = ReportTables.content(run, reference, overview, sections);
+    List<String> problems = new ArrayList<>();
+    ReportContent.StudySection study = ReportExtras.study(results, problems);
+    ReportContent.GatesSection gates = ReportExtras.gates(results, problems);
+    ReportContent content = ReportTables.content(run, reference, overview, sections, study, gates, problems);
     Path html = results.resolve(HTML);
     Path md = results.resolve(MARKDOWN);
     AtomicWrite.text(html, w -> w.write(HtmlReport.render(content)));

@@ -15,10 +15,12 @@ import java.util.List;
  * @param models one section per finished model
  * @param missing one sentence per model that did not finish
  * @param problems files that are missing or unreadable, and why the book's numbers are unavailable
+ * @param study the several-seed study, or null when results/study holds none
+ * @param gates the gate recordings, or null when results/gates holds none
  */
 record ReportContent(String title, boolean complete, String status, List<Row> configuration, List<List<Cell>> results,
     List<String> resultNotes, List<List<Figure>> overview, List<ModelSection> models, List<String> missing,
-    List<String> problems) {
+    List<String> problems, StudySection study, GatesSection gates) {
   static final List<String> RESULTS_HEADER = List.of("model", "run", "params", "final loss",
       "final val_loss", "test loss", "correctness", "training time", "s/epoch");
   static final List<String> SAMPLES_HEADER = List.of("index", "y", "prediction", "|prediction - y|", "correct");
@@ -50,4 +52,26 @@ record ReportContent(String title, boolean complete, String status, List<Row> co
    */
   record ModelSection(String key, String summary, List<Figure> figures, List<List<String>> samples,
       List<String> notes) {}
+
+  /**
+   * The several-seed study (results/study).
+   *
+   * @param intro what was run
+   * @param table per model, cells as {@link #STUDY_HEADER}
+   * @param notes how to read the table
+   */
+  record StudySection(String intro, List<List<String>> table, List<String> notes, List<Figure> figures) {}
+
+  static final List<String> STUDY_HEADER = List.of("model", "runs", "correctness mean \u00b1 sd", "min", "median",
+      "max", "test loss mean \u00b1 sd", "test loss median", "left the plateau");
+
+  /**
+   * The gate recordings (results/gates): what the pictures show, then one sample per model.
+   *
+   * @param explanation two sentences on what the pictures show
+   */
+  record GatesSection(String explanation, List<GateSample> samples) {}
+
+  /** One recorded sample of one model: a sentence naming it and its pictures. */
+  record GateSample(String model, String caption, List<Figure> figures) {}
 }

@@ -19,12 +19,14 @@ final class ReportTables {
   private ReportTables() {}
 
   static ReportContent content(RunResults run, BookReference book, List<List<Figure>> overview,
-      List<ModelSection> sections) {
+      List<ModelSection> sections, ReportContent.StudySection study, ReportContent.GatesSection gates,
+      List<String> moreProblems) {
     List<String> problems = new ArrayList<>(run.problems());
     problems.addAll(book.notes());
+    problems.addAll(moreProblems);
     return new ReportContent("Chapter 7: the multiplication problem with SimpleRNN, LSTM and GRU",
         run.complete(), status(run), configuration(run, book), results(run, book), resultNotes(run, book), overview,
-        sections, missing(run), problems);
+        sections, missing(run), problems, study, gates);
   }
 
   static String status(RunResults run) {

@@ -79,6 +79,12 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
     return MODEL_FILES.stream().filter(f -> Files.isRegularFile(folder.resolve(f))).toList();
   }
 
+  /** Whether {@code dir} holds a chapter run (run.json, summary.csv or a model's folder) to report. */
+  public static boolean holdsChapterResults(Path dir) {
+    return Files.isDirectory(dir) && (Files.exists(dir.resolve(RUN_JSON)) || Files.exists(dir.resolve(SUMMARY_CSV))
+        || !modelFoldersOn(dir).isEmpty());
+  }
+
   /**
    * Reads a results folder.
    *

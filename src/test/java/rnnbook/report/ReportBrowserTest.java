@@ -114,6 +114,18 @@ class ReportBrowserTest {
   }
 
   @Test
+  void theStudyAndGatesSectionsLoadToo(@TempDir Path dir) throws IOException {
+    Path results = TARGET.resolve("report-browser/study-gates");
+    deleteRecursively(results);
+    ResultsFixture.complete(results);
+    ResultsFixture.study(results);
+    ResultsFixture.gates(results);
+    Report.write(results, ResultsFixture.book(dir.resolve("book")));
+    Loaded page = open(results.resolve(Report.HTML).toAbsolutePath(), TARGET.resolve("report-study-gates-screenshot.png"));
+    assertAllImagesLoadedAndNoConsoleError(page, 25);
+  }
+
+  @Test
   void anInterruptedRunsReportLoadsToo() throws IOException {
     Path results = TARGET.resolve("report-browser/interrupted");
     deleteRecursively(results);

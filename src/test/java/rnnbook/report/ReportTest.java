@@ -354,6 +354,88 @@ class ReportTest {
   }
 
   @Test
+  void studySectionHoldsTheStudysNumbersAndCharts() throws IOException {
+    Path results = ResultsFixture.complete(dir.resolve("results"));
+    Path study = ResultsFixture.study(results);
+    Report.write(results, ResultsFixture.book(dir.resolve("book")));
+    Document page = page(results);
+    Element section = page.getElementById("study");
+    assertNotNull(section);
+    assertTrue(page.select("nav a[href=#study]").size() == 1);
+    assertTrue(section.getElementById("study-intro").text().contains("30 runs in all: each model trained on 10 seeds "
+        + "(42, 43, 44, 45, 46, 47, 48, 49, 50, 51), 100 epochs each"), section.getElementById("study-intro").text());
+
+    // every number checked against runs.csv, computed here
+    List<CSVRecord> runs = csv(study.resolve("runs.csv"));
+    for (String m : ResultsFixture.MODELS) {
+      double[] c = runs.stream().filter(r -> r.get("model").equals(m))
+          .mapToDouble(r -> Double.parseDouble(r.get("correctness"))).sorted().toArray();
+      long left = runs.stream().filter(r -> r.get("model").equals(m))
+          .filter(r -> Double.parseDouble(r.get("val_loss")) < 0.01).count();
+      double mean = Arrays.stream(c).average().orElseThrow();
+      double sd = Math.sqrt(Arrays.stream(c).map(v -> (v - mean) * (v - mean)).sum() / (c.length - 1));
+      List<String> cells = section.selectFirst("#study-table tr[data-model=" + m + "]").select("td").eachText();
+      assertEquals("10", cells.get(0));
+      assertEquals(String.format(java.util.Locale.ROOT, "%.2f %% \u00b1 %.2f", mean, sd), cells.get(1), m);
+      assertEquals(String.format(java.util.Locale.ROOT, "%.2f %%", c[0]), cells.get(2));
+      assertEquals(String.format(java.util.Locale.ROOT, "%.2f %%", (c[4] + c[5]) / 2), cells.get(3), m + " median");
+      assertEquals(String.format(java.util.Locale.ROOT, "%.2f %%", c[9]), cells.get(4));
+      assertEquals(left + " of 10", cells.get(7), m);
+    }
+    assertEquals("0 of 10", section.selectFirst("#study-table tr[data-model=simple_rnn]").select("td").last().text());
+    assertEquals("9 of 10", section.selectFirst("#study-table tr[data-model=gru]").select("td").last().text());
+
+    List<String> images = assertImagesAreReadablePngs(results, page).stream()
+        .map(p -> results.relativize(p).toString()).toList();
+    assertTrue(images.containsAll(List.of("study/correctness.png", "study/val_loss.png")), images.toString());
+    assertEquals(17, images.size(), "the chapter's 15 and the study's 2");
+    String md = Files.readString(results.resolve(Report.MARKDOWN));
+    assertTrue(md.contains("## Several seeds: how often each model solves the problem"));
+    MarkdownTables.Table table = MarkdownTables.parse(md).stream().filter(t -> t.has("left the plateau"))
+        .findFirst().orElseThrow();
+    assertEquals(page.select("#study-table tr").first().select("th").eachText(), unescape(table.header()));
+    assertEquals(3, table.rows().size());
+  }
+
+  @Test
+  void gatesSectionShowsOneLstmAndOneGruSampleWithTheExplanation() throws IOException {
+    Path results = ResultsFixture.complete(dir.resolve("results"));
+    ResultsFixture.gates(results);
+    Report.write(results, dir.resolve("no-such-book"));
+    Document page = page(results);
+    Element section = page.getElementById("gates");
+    assertNotNull(section);
+    String explanation = section.getElementById("gates-explanation").text();
+    assertEquals(2, explanation.split("(?<=\\.) ").length, "two sentences: " + explanation);
+    assertTrue(explanation.contains("forget gate f") && explanation.contains("update gate z"), explanation);
+    assertNotNull(section.getElementById("gates-lstm"));
+    assertNotNull(section.getElementById("gates-gru"));
+
+    List<String> images = section.select("img").eachAttr("src");
+    // lstm: sample 1, whose marks (10 and 90) lie further apart than sample 0's (3 and 8)
+    assertEquals(List.of("gates/lstm/sample_1/heatmap_lstm.png", "gates/lstm/sample_1/state_lstm.png",
+        "gates/lstm/sample_1/heatmap_lstm_1.png", "gates/lstm/sample_1/state_lstm_1.png",
+        "gates/gru/sample_4/heatmap_gru.png", "gates/gru/sample_4/state_gru.png",
+        "gates/gru/sample_4/heatmap_gru_1.png", "gates/gru/sample_4/state_gru_1.png"), images);
+    assertEquals(20, assertImagesAreReadablePngs(results, page).size(), "the chapter's 12 (no book) and the gates' 8");
+    assertTrue(section.text().contains("Marked: t=10 (value "), section.text());
+    assertFalse(Files.exists(results.resolve("gates/lstm/sample_0/heatmap_lstm.png")), "only the shown sample is drawn");
+    String md = Files.readString(results.resolve(Report.MARKDOWN));
+    assertTrue(md.contains("## The gates at work\n\n" + MarkdownReport.esc(explanation)), md);
+    assertTrue(md.contains("](gates/gru/sample_4/state_gru_1.png)"));
+  }
+
+  @Test
+  void withoutStudyOrGatesTheirSectionsAreLeftOut() throws IOException {
+    Path results = ResultsFixture.complete(dir.resolve("results"));
+    Report.write(results, dir.resolve("no-such-book"));
+    Document page = page(results);
+    assertTrue(page.select("#study, #gates, nav a[href=#study], nav a[href=#gates]").isEmpty());
+    String md = Files.readString(results.resolve(Report.MARKDOWN));
+    assertFalse(md.contains("Several seeds") || md.contains("gates at work"));
+  }
+
+  @Test
   void toleranceIsTheChapters() {
     assertEquals(Chapter.TOLERANCE, Report.TOLERANCE);
   }

@@ -8,6 +8,14 @@ import java.util.List;
 import java.util.Random;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.Chapter;
+import rnnbook.chapter7.StudyStats;
+import rnnbook.io.GateFiles;
+import rnnbook.io.GateFiles.Gate;
+import rnnbook.io.GateFiles.Recording;
+import rnnbook.io.GateFiles.Sample;
+import rnnbook.io.StudyFiles;
+import rnnbook.io.StudyFiles.Run;
+import rnnbook.io.StudyInfo;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
@@ -100,6 +108,83 @@ final class ResultsFixture {
     ResultFiles.writePredictions(dir.resolve("predictions.csv"), predictions);
     return new SummaryRow(key, model.countParams(), loss.get(EPOCHS - 1), valLoss.get(EPOCHS - 1), testLoss,
         Chapter.correctness(predictions), history.totalSeconds());
+  }
+
+  /**
+   * A finished study of 10 seeds per model (42..51) with made-up outcomes shaped like the chapter's:
+   * SimpleRNN never leaves the plateau, LSTM mostly does, GRU nearly always; each run's history
+   * beside it. Returns the study folder.
+   */
+  static Path study(Path results) throws IOException {
+    Path dir = results.resolve(StudyFiles.DIR);
+    List<Long> seeds = java.util.stream.LongStream.rangeClosed(42, 51).boxed().toList();
+    StudyInfo.start(EPOCHS, 32, 3000, 100, false, MODELS, seeds, 2).finish().write(dir.resolve(StudyFiles.STUDY_JSON));
+    Random random = new Random(6);
+    List<Run> runs = new ArrayList<>();
+    for (String m : MODELS) {
+      for (long seed : seeds) {
+        boolean learns = m.equals("gru") ? seed != 47 : m.equals("lstm") && seed % 3 != 0;
+        int drop = learns ? (m.equals("gru") ? 12 : 30) + random.nextInt(30) : Integer.MAX_VALUE;
+        List<Double> loss = new ArrayList<>();
+        List<Double> valLoss = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        for (int e = 1; e <= EPOCHS; e++) {
+          double l = e < drop ? 0.05 : 0.05 * Math.pow(4e-4 / 0.05, Math.min(1, (e - drop + 1.0) / 30));
+          loss.add(l * 0.95);
+          valLoss.add(l * (1 + 0.05 * random.nextGaussian()));
+          seconds.add(1.0);
+        }
+        History h = new History(loss, valLoss, seconds);
+        ResultFiles.writeHistory(StudyFiles.history(dir, m, seed), h);
+        double correctness = learns ? 88 + 10 * random.nextDouble() : 8 + 8 * random.nextDouble();
+        double testLoss = learns ? 4e-4 * (1 + random.nextDouble()) : 0.05 * (1 + 0.1 * random.nextDouble());
+        runs.add(new Run(m, seed, BookModel.fromKey(m).create(100).countParams(), loss.get(EPOCHS - 1),
+            valLoss.get(EPOCHS - 1), testLoss, correctness, StudyStats.firstEpochBelow(valLoss, StudyFiles.PLATEAU_EXIT),
+            100, 110));
+      }
+    }
+    StudyFiles.writeRuns(dir.resolve(StudyFiles.RUNS_CSV), runs);
+    StudyFiles.writeSummary(dir.resolve(StudyFiles.SUMMARY_CSV), StudyStats.summarize(runs));
+    return dir;
+  }
+
+  /**
+   * Gate recordings as the gates command writes them (without pictures, which the report draws):
+   * lstm on test samples 0 (marks 3 and 8) and 1 (marks 10 and 90), gru on sample 4 (marks 20 and
+   * 70), with made-up gate values.
+   */
+  static void gates(Path results) throws IOException {
+    GateFiles.write(GateFiles.sampleDir(results, "lstm", 0), recording("lstm", 0, 3, 8));
+    GateFiles.write(GateFiles.sampleDir(results, "lstm", 1), recording("lstm", 1, 10, 90));
+    GateFiles.write(GateFiles.sampleDir(results, "gru", 4), recording("gru", 4, 20, 70));
+  }
+
+  static Recording recording(String model, int sample, int first, int second) {
+    Random random = new Random(sample);
+    List<Double> values = new ArrayList<>();
+    for (int t = 0; t < 100; t++) {
+      values.add(random.nextDouble());
+    }
+    List<String> gates = model.equals("lstm") ? List.of("i", "f", "g", "o", "c", "h") : List.of("z", "r", "hh", "h");
+    List<Gate> out = new ArrayList<>();
+    for (String layer : List.of(model, model + "_1")) {
+      for (String gate : gates) {
+        float[][] v = new float[100][30];
+        for (int t = 0; t < 100; t++) {
+          for (int u = 0; u < 30; u++) {
+            boolean mark = t == first || t == second;
+            v[t][u] = switch (gate) {
+              case "c" -> (float) ((t >= first ? 0.6 : 0) + (t >= second ? 0.5 : 0)) * (u % 3 - 1);
+              case "g", "hh", "h" -> (float) (0.8 * Math.sin(t * 0.1 + u));
+              default -> (float) (mark ? 0.95 : 0.1 + 0.2 * random.nextDouble());
+            };
+          }
+        }
+        out.add(new Gate(layer, gate, v));
+      }
+    }
+    return new Recording(new Sample(model, sample, 42, "generated with seed 42", "SavedModel savedmodels/" + model,
+        List.of(first, second), values, values.get(first) * values.get(second), 0.5), out);
   }
 
   /**

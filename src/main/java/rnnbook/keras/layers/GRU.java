@@ -21,6 +21,8 @@ import org.tensorflow.types.family.TFloating;
  *
  * bias is (2, 3u). Without {@code resetAfter} the bias is (3u,) and {@code hh = tanh(x_h + (r *
  * h_{t-1}) @ recurrent_kernel[:, 2u:])}.
+ *
+ * <p>{@link #trace} records per timestep {@code z}, {@code r}, {@code hh} and {@code h}.
  */
 public final class GRU extends RNN {
   public GRU(RecurrentConfig config) {
@@ -124,7 +126,7 @@ public final class GRU extends RNN {
      */
     @Override
     public <T extends TFloating> List<Operand<T>> step(
-        Ops tf, List<Operand<T>> x, List<Operand<T>> states) {
+        Ops tf, List<Operand<T>> x, List<Operand<T>> states, StepTrace trace) {
       Operand<T> h = states.get(0);
       Operand<T> xZr = x.get(0);
       Operand<T> xH = x.get(1);
@@ -158,6 +160,10 @@ public final class GRU extends RNN {
       Operand<T> hh = config.activation().apply(tf, candidate);
       Operand<T> next = tf.math.addN(
           List.of(tf.math.mul(z, h), tf.math.mul(tf.math.sub(as(one), z), hh)));
+      trace.record("z", z);
+      trace.record("r", r);
+      trace.record("hh", hh);
+      trace.record("h", next);
       return List.of(next);
     }
   }

@@ -22,6 +22,9 @@ import rnnbook.keras.initializers.Initializer;
  *
  * Weights: kernel (features, 4u), recurrent_kernel (u, 4u), bias (4u,), the forget slice of the
  * bias starting at 1 when {@code unitForgetBias}.
+ *
+ * <p>{@link #trace} records per timestep {@code i}, {@code f}, {@code g = tanh(z_c)} (the candidate
+ * written into the cell), {@code o}, {@code c} and {@code h}.
  */
 public final class LSTM extends RNN {
   public LSTM(RecurrentConfig config) {
@@ -124,7 +127,7 @@ public final class LSTM extends RNN {
 
     @Override
     public <T extends TFloating> List<Operand<T>> step(
-        Ops tf, List<Operand<T>> x, List<Operand<T>> states) {
+        Ops tf, List<Operand<T>> x, List<Operand<T>> states, StepTrace trace) {
       Operand<T> z = tf.math.addN(List.of(x.get(0), tf.linalg.matMul(states.get(0), Layer.typed(recurrentKernel))));
       if (bias != null) {
         z = tf.nn.biasAdd(z, Layer.typed(bias));
@@ -134,9 +137,16 @@ public final class LSTM extends RNN {
       Activation act = config.activation();
       Operand<T> i = sigma.apply(tf, g.get(0));
       Operand<T> f = sigma.apply(tf, g.get(1));
-      Operand<T> c = tf.math.add(tf.math.mul(f, states.get(1)), tf.math.mul(i, act.apply(tf, g.get(2))));
+      Operand<T> candidate = act.apply(tf, g.get(2));
+      Operand<T> c = tf.math.add(tf.math.mul(f, states.get(1)), tf.math.mul(i, candidate));
       Operand<T> o = sigma.apply(tf, g.get(3));
       Operand<T> h = tf.math.mul(o, act.apply(tf, c));
+      trace.record("i", i);
+      trace.record("f", f);
+      trace.record("g", candidate);
+      trace.record("o", o);
+      trace.record("c", c);
+      trace.record("h", h);
       return List.of(h, c);
     }
   }

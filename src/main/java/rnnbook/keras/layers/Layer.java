@@ -121,6 +121,11 @@ public abstract class Layer {
     return (Operand<T>) v;
   }
 
+  @SuppressWarnings("unchecked")
+  static <T extends TType> Operand<T> cast(Operand<?> o) {
+    return (Operand<T>) o;
+  }
+
   protected static void requireRank(String layer, long[] inputShape, int rank, String expected) {
     if (inputShape.length != rank) {
       throw new IllegalArgumentException(

@@ -2,13 +2,16 @@ package rnnbook.keras.layers;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
+import org.tensorflow.types.family.TType;
 
 /**
  * Keras's {@code RNN} loop around a {@link RecurrentCell}, unrolled over a fixed number of
@@ -53,6 +56,34 @@ public abstract class RNN extends Layer {
 
   @Override
   public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
+    return loop(tf, x, StepTrace.NONE);
+  }
+
+  /**
+   * The layer's output and its cell's gate activations at every timestep.
+   *
+   * @param output as {@link #call} gives it
+   * @param gates by the names the cell records them under, in its order, each (batch, timesteps,
+   *     units)
+   */
+  public record Traced<T extends TType>(Operand<T> output, Map<String, Operand<T>> gates) {}
+
+  /**
+   * As {@link #call}, also returning every gate activation of every timestep. It always runs the
+   * cell op by op (a fused kernel hides its gates), so its graph is the unrolled one; tests show
+   * both give the same outputs.
+   */
+  public <T extends TFloating> Traced<T> trace(Ops tf, Operand<T> x) {
+    Map<String, List<Operand<T>>> steps = new LinkedHashMap<>();
+    Operand<T> output = loop(tf, x, (name, value) -> steps.computeIfAbsent(name, k -> new ArrayList<>())
+        .add(Layer.<T>cast(value)));
+    Ops s = tf.withSubScope(name() + "_gates");
+    Map<String, Operand<T>> gates = new LinkedHashMap<>();
+    steps.forEach((name, values) -> gates.put(name, s.withName(name).stack(values, Stack.axis(1L))));
+    return new Traced<>(output, gates);
+  }
+
+  private <T extends TFloating> Operand<T> loop(Ops tf, Operand<T> x, StepTrace trace) {
     requireBuilt();
     Ops s = scope(tf);
     long timesteps = x.shape().size(1);
@@ -80,7 +111,7 @@ public abstract class RNN extends Layer {
       for (List<Output<T>> part : parts) {
         xt.add(part.get(t));
       }
-      states = cell.step(s, xt, states);
+      states = cell.step(s, xt, states, trace);
       outputs.add(states.get(0));
     }
     if (!config.returnSequences()) {

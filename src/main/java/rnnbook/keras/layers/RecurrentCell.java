@@ -29,6 +29,11 @@ public interface RecurrentCell {
   /** Called once per layer call before the steps, for work shared by every step. */
   default <T extends TFloating> void beginSequence(Ops tf, Class<T> type) {}
 
-  /** One timestep from the projected input parts, each (batch, width_k). h comes first. */
-  <T extends TFloating> List<Operand<T>> step(Ops tf, List<Operand<T>> x, List<Operand<T>> states);
+  /**
+   * One timestep from the projected input parts, each (batch, width_k). h comes first. The step
+   * hands its gate activations to {@code trace} by name, in a fixed order ({@link StepTrace#NONE}
+   * when nobody looks).
+   */
+  <T extends TFloating> List<Operand<T>> step(
+      Ops tf, List<Operand<T>> x, List<Operand<T>> states, StepTrace trace);
 }

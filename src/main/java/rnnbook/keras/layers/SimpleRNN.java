@@ -71,10 +71,12 @@ public final class SimpleRNN extends RNN {
 
     @Override
     public <T extends TFloating> List<Operand<T>> step(
-        Ops tf, List<Operand<T>> x, List<Operand<T>> states) {
+        Ops tf, List<Operand<T>> x, List<Operand<T>> states, StepTrace trace) {
       // AddN of equal shapes: its gradient passes through, no broadcast reductions
       Operand<T> pre = tf.math.addN(List.of(x.get(0), tf.linalg.matMul(states.get(0), Layer.typed(recurrentKernel))));
-      return List.of(config.activation().apply(tf, pre));
+      Operand<T> h = config.activation().apply(tf, pre);
+      trace.record("h", h);
+      return List.of(h);
     }
   }
 }

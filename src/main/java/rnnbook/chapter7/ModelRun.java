@@ -1,0 +1,96 @@
+package rnnbook.chapter7;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.ResultFiles.Prediction;
+import rnnbook.io.ResultFiles.SummaryRow;
+import rnnbook.keras.Adam;
+import rnnbook.keras.CompiledModel;
+import rnnbook.keras.History;
+import rnnbook.keras.Loss;
+import rnnbook.keras.Sequential;
+import rnnbook.keras.TrainingListener;
+
+/**
+ * The notebook's cells for one model, once: summary, fit with validation_split 0.2, evaluate on
+ * the test set, the first five test predictions and the correctness, printed as the notebook
+ * prints them. It writes no file: the chapter runs it once per model and writes the files, the
+ * study once per model and seed.
+ */
+public final class ModelRun {
+  private ModelRun() {}
+
+  /**
+   * How a model is trained.
+   *
+   * @param epochs epochs of fit
+   * @param batchSize samples per training step
+   * @param seed draws the initial weights and the shuffling
+   * @param fused use the fused LSTM kernel (false: every layer unrolled)
+   */
+  public record Settings(int epochs, int batchSize, long seed, boolean fused) {}
+
+  /** The notebook's split: the first 2560/3000 of the samples for fit, the rest for the test. */
+  public record Split(MultiplicationProblem train, MultiplicationProblem test) {
+    public static Split of(MultiplicationProblem data) {
+      int fit = ChapterConfig.fitSamples(data.samples());
+      return new Split(data.slice(0, fit), data.slice(fit, data.samples()));
+    }
+  }
+
+  /**
+   * What one training of one model gave.
+   *
+   * @param summary Keras's summary table
+   * @param testLoss {@code evaluate} on the test set
+   * @param predictions the test predictions beside their targets
+   * @param correctness percent of test predictions within {@link Chapter#TOLERANCE}
+   */
+  public record Outcome(BookModel model, String summary, long params, History history, double testLoss,
+      List<Prediction> predictions, double correctness) {
+    /** The row of summary.csv: final loss and val_loss, test loss, correctness, training seconds. */
+    public SummaryRow summaryRow() {
+      int last = history.epochs() - 1;
+      return new SummaryRow(model.key(), params, history.loss().get(last), history.valLoss().get(last),
+          testLoss, correctness, history.totalSeconds());
+    }
+  }
+
+  /** Work on the trained model before it is closed, such as exporting it. */
+  @FunctionalInterface
+  public interface WhileOpen {
+    WhileOpen NOTHING = m -> {};
+
+    void accept(CompiledModel model) throws IOException;
+  }
+
+  /**
+   * Builds, trains and tests {@code spec}, printing to {@code out} what the notebook prints and
+   * reporting progress to {@code progress}; {@code whileOpen} gets the trained model last.
+   */
+  public static Outcome train(BookModel spec, Split data, Settings settings, PrintStream out,
+      TrainingListener progress, WhileOpen whileOpen) throws IOException {
+    Sequential model = spec.create(data.train().timesteps(), settings.fused());
+    String summary = model.summary();
+    out.print(summary);
+    try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+        settings.seed())) {
+      History history = compiled.fit(data.train().xFloat(), data.train().yFloat(),
+          new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(),
+              ChapterConfig.VALIDATION_SPLIT, true), progress);
+      double testLoss = compiled.evaluate(data.test().xFloat(), data.test().yFloat(), progress);
+      List<Prediction> predictions = Chapter.compare(data.test().y(), compiled.predict(data.test().xFloat()));
+      for (int i = 0; i < Math.min(5, predictions.size()); i++) {
+        Prediction p = predictions.get(i);
+        out.println(PythonRepr.of(p.y()) + " \t " + PythonRepr.of(p.prediction()) + " \tdiff: "
+            + PythonRepr.of(p.absDiff()));
+      }
+      double correctness = Chapter.correctness(predictions);
+      out.println("correctness: " + PythonRepr.of(correctness) + " %");
+      whileOpen.accept(compiled);
+      return new Outcome(spec, summary, model.countParams(), history, testLoss, predictions, correctness);
+    }
+  }
+}

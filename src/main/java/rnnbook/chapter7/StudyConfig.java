@@ -1,0 +1,73 @@
+package rnnbook.chapter7;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.LongStream;
+import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.StudyFiles;
+
+/**
+ * A several-seed study: every model trained on every seed, seed S generating the data (as {@code
+ * np.random.seed(S)}) and drawing the initial weights and the shuffling, exactly as the chapter
+ * run with {@code --seed S}.
+ *
+ * @param models which of the notebook's models (default all three)
+ * @param firstSeed the seeds are firstSeed, firstSeed + 1, ..., firstSeed + seeds - 1; the default
+ *     (the chapter's seed) makes the first run of each model the chapter's own
+ * @param seeds runs per model
+ * @param epochs epochs per run (the notebook: 100)
+ * @param batchSize samples per training step (32)
+ * @param samples samples generated per seed (the notebook: 3000; fewer for quick checks)
+ * @param timesteps timesteps per sample (the notebook: 100)
+ * @param jobs runs trained at once, each on one core
+ * @param fused use the fused LSTM kernel (false unrolls every layer)
+ * @param results the results folder; the study writes into its {@code study/} folder
+ */
+public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int epochs, int batchSize,
+    int samples, int timesteps, int jobs, boolean fused, Path results) {
+  public StudyConfig {
+    if (models == null || models.isEmpty()) {
+      throw new IllegalArgumentException("--models: name at least one of simple_rnn, lstm, gru");
+    }
+    models = List.copyOf(models);
+    if (seeds < 1) {
+      throw new IllegalArgumentException("--seeds must be >= 1, received " + seeds);
+    }
+    if (firstSeed < 0 || firstSeed + seeds - 1 > 0xffffffffL) {
+      throw new IllegalArgumentException("--first-seed: the seeds " + firstSeed + ".." + (firstSeed + seeds - 1)
+          + " must lie in [0, 4294967295] as numpy's");
+    }
+    if (epochs < 1) {
+      throw new IllegalArgumentException("--epochs must be >= 1, received " + epochs);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size must be >= 1, received " + batchSize);
+    }
+    if (samples < 12) {
+      throw new IllegalArgumentException("--samples must be >= 12 to split into training, validation and "
+          + "test sets, received " + samples);
+    }
+    if (timesteps < 2) {
+      throw new IllegalArgumentException("--timesteps must be >= 2, received " + timesteps);
+    }
+    if (jobs < 1) {
+      throw new IllegalArgumentException("--jobs must be >= 1, received " + jobs);
+    }
+  }
+
+  /** {@code seeds} runs per model of the notebook's three, 100 epochs each, on the book's data size. */
+  public static StudyConfig of(int seeds, Path results) {
+    return new StudyConfig(List.of(BookModel.values()), ChapterConfig.DEFAULT_SEED, seeds, 100, 32,
+        MultiplicationProblem.BOOK_SAMPLES, MultiplicationProblem.BOOK_TIMESTEPS, ChapterConfig.defaultJobs(),
+        true, results);
+  }
+
+  public List<Long> seedList() {
+    return LongStream.range(firstSeed, firstSeed + seeds).boxed().toList();
+  }
+
+  /** {@code results/study}. */
+  public Path dir() {
+    return results.resolve(StudyFiles.DIR);
+  }
+}

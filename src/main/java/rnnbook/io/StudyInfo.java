@@ -1,0 +1,64 @@
+package rnnbook.io;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.tensorflow.TensorFlow;
+import rnnbook.data.AtomicWrite;
+
+/**
+ * {@code results/study/study.json}: what every run of a study shares (epochs, batch size, data size,
+ * fused or unrolled), which models and seeds were asked for last, and where and when it ran. Runs
+ * made with other settings cannot join the same runs.csv; {@link #settings()} names them.
+ */
+public record StudyInfo(
+    @JsonProperty("epochs") int epochs,
+    @JsonProperty("batch_size") int batchSize,
+    @JsonProperty("samples") int samples,
+    @JsonProperty("timesteps") int timesteps,
+    @JsonProperty("unrolled") boolean unrolled,
+    @JsonProperty("models") List<String> models,
+    @JsonProperty("seeds") List<Long> seeds,
+    @JsonProperty("plateau_exit") double plateauExit,
+    @JsonProperty("tensorflow") String tensorflow,
+    @JsonProperty("machine") String machine,
+    @JsonProperty("jobs") int jobs,
+    @JsonProperty("started") String started,
+    @JsonProperty("finished") String finished) {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** A study starting now on this machine. */
+  public static StudyInfo start(int epochs, int batchSize, int samples, int timesteps, boolean unrolled,
+      List<String> models, List<Long> seeds, int jobs) {
+    Runtime rt = Runtime.getRuntime();
+    String machine = System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+        + rt.availableProcessors() + " cores";
+    return new StudyInfo(epochs, batchSize, samples, timesteps, unrolled, models, seeds,
+        StudyFiles.PLATEAU_EXIT, TensorFlow.version(), machine, jobs, Instant.now().toString(), null);
+  }
+
+  /** The settings every run of one runs.csv shares, as options: {@code --epochs 100 --batch-size 32 ...}. */
+  @JsonIgnore
+  public String settings() {
+    return "--epochs " + epochs + " --batch-size " + batchSize + " --samples " + samples + " --timesteps "
+        + timesteps + (unrolled ? " --unrolled" : "");
+  }
+
+  public StudyInfo finish() {
+    return new StudyInfo(epochs, batchSize, samples, timesteps, unrolled, models, seeds, plateauExit, tensorflow,
+        machine, jobs, started, Instant.now().toString());
+  }
+
+  public void write(Path file) throws IOException {
+    AtomicWrite.bytes(file, JSON.writeValueAsBytes(this));
+  }
+
+  public static StudyInfo read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), StudyInfo.class);
+  }
+}
