@@ -30,7 +30,7 @@ class StudyCommandTest {
       List<Run> of = runs.stream().filter(x -> x.model().equals(model)).toList();
       long first = rnnbook.chapter7.ChapterConfig.DEFAULT_SEED;
       assertEquals(List.of(first, first + 1), of.stream().map(Run::seed).toList(), model);
-      assertTrue(Files.isRegularFile(StudyFiles.history(study, model, 42)));
+      assertTrue(Files.isRegularFile(StudyFiles.history(study, model, first)));
       ModelSummary s = StudyFiles.readSummary(study.resolve("summary.csv")).stream()
           .filter(x -> x.model().equals(model)).findFirst().orElseThrow();
       assertEquals(2, s.runs());
