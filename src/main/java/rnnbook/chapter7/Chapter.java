@@ -129,15 +129,20 @@ public final class Chapter {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for a model", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IOException(cause);
+      throw unwrap(e);
     }
+  }
+
+  /** The failure of a model run in a pool: rethrown as it was when unchecked, else as I/O. */
+  static IOException unwrap(ExecutionException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof RuntimeException re) {
+      throw re;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return cause instanceof IOException io ? io : new IOException(cause);
   }
 
   /** Training cost per step relative to SimpleRNN, measured here: it orders the queue. */

@@ -126,14 +126,7 @@ public final class Study {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted; the finished runs are in " + config.dir().resolve(StudyFiles.RUNS_CSV), e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IOException(cause);
+      throw Chapter.unwrap(e);
     } finally {
       pool.shutdownNow();
     }

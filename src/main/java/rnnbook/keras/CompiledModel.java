@@ -90,9 +90,12 @@ public final class CompiledModel implements AutoCloseable {
         Operand<TFloat32> var = (Operand<TFloat32>) w.variable();
         weightAssigns.add(tf.withName("assign_" + op).assign(var, in));
       }
+      // per-session pools: otherwise every session shares the process-wide pool sized by the
+      // first one, and models training side by side in threads wait for each other
       session = new Session(graph, ConfigProto.newBuilder()
           .setIntraOpParallelismThreads(threads)
           .setInterOpParallelismThreads(threads)
+          .setUsePerSessionThreads(true)
           .build());
       session.initialize();
     } catch (RuntimeException e) {

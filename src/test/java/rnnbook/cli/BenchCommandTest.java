@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
   @Test
   void writesBenchCsv(@TempDir Path dir) throws Exception {
-    MainTest.Run r = MainTest.run("bench", "--models", "simple_rnn", "--repeats", "1", "--steps", "3",
+    CliRun r = CliRun.of("bench", "--models", "simple_rnn", "--repeats", "1", "--steps", "3",
         "--results", dir.toString());
     assertEquals(0, r.exit(), r.err());
     List<CSVRecord> rows;
@@ -32,7 +32,7 @@ class BenchCommandTest {
         && step <= Double.parseDouble(row.get("step_ms_p90")), row.toString());
     assertTrue(Double.parseDouble(row.get("epoch_seconds")) > 0);
     assertTrue(Double.parseDouble(row.get("predict_samples_per_second")) > 0);
-    MainTest.Run bad = MainTest.run("bench", "--repeats", "0", "--results", dir.toString());
+    CliRun bad = CliRun.of("bench", "--repeats", "0", "--results", dir.toString());
     assertEquals(2, bad.exit());
   }
 }

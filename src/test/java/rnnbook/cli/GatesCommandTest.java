@@ -22,11 +22,11 @@ class GatesCommandTest {
     String data = dir.resolve("data").toString();
     String results = dir.resolve("results").toString();
     String saved = dir.resolve("saved").toString();
-    MainTest.Run chapter = MainTest.run("--models", "lstm,gru", "--epochs", "1", "--data", data, "--results", results,
+    CliRun chapter = CliRun.of("--models", "lstm,gru", "--epochs", "1", "--data", data, "--results", results,
         "--savedmodels", saved, "--book", dir.resolve("no-book").toString());
     assertEquals(0, chapter.exit(), chapter.err());
 
-    MainTest.Run r = MainTest.run("gates", "--sample", "0,5", "--data", data, "--results", results, "--savedmodels",
+    CliRun r = CliRun.of("gates", "--sample", "0,5", "--data", data, "--results", results, "--savedmodels",
         saved, "--book", dir.resolve("no-book").toString());
     assertEquals(0, r.exit(), r.err());
     for (String model : List.of("lstm", "gru")) {
@@ -45,7 +45,7 @@ class GatesCommandTest {
   @Test
   void trainsOnTheSpotWithoutASavedModel(@TempDir Path dir) throws IOException {
     MultiplicationProblem.generate(3, 120, 20).writeNpy(dir.resolve("data"));
-    MainTest.Run r = MainTest.run("gates", "--model", "gru", "--sample", "2", "--epochs", "1", "--data",
+    CliRun r = CliRun.of("gates", "--model", "gru", "--sample", "2", "--epochs", "1", "--data",
         dir.resolve("data").toString(), "--results", dir.resolve("results").toString(), "--savedmodels",
         dir.resolve("none").toString());
     assertEquals(0, r.exit(), r.err());
@@ -60,7 +60,7 @@ class GatesCommandTest {
     for (String[] args : List.of(new String[] {"gates", "--model", "simple_rnn"},
         new String[] {"gates", "--model", "lstm", "--sample", "440", "--epochs", "1"},
         new String[] {"gates", "--sample", "x"}, new String[] {"gates", "--epochs", "0"})) {
-      MainTest.Run r = MainTest.run(append(args, "--results", dir.resolve("r").toString(), "--savedmodels",
+      CliRun r = CliRun.of(append(args, "--results", dir.resolve("r").toString(), "--savedmodels",
           dir.resolve("s").toString()));
       assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
       assertEquals(1, r.err().strip().split("\n").length, r.err());

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 import rnnbook.chapter7.BookModel;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.Npy;
@@ -39,30 +36,14 @@ class InteropCommandsTest {
   private static final Path PREDICT = Path.of("src/test/resources/reference/predict");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  record Run(int exit, String out, String err) {}
 
-  static Run run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
-  private static void assertOneLineError(Run r, String fragment) {
-    assertEquals(2, r.exit(), r.err() + r.out());
-    String[] lines = r.err().strip().split("\n");
-    assertEquals(1, lines.length, "one line: " + r.err());
-    assertTrue(lines[0].startsWith("rnnbook: ") && lines[0].contains(fragment), r.err());
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {SharedFixtures.SIMPLE_RNN, SharedFixtures.LSTM, SharedFixtures.GRU_DENSE})
   void crosscheckAgreesWithEveryKerasFixture(String fixture, @TempDir Path dir) throws IOException {
     Path json = dir.resolve("out/crosscheck.json");
-    Run r = run("crosscheck", "--savedmodel", SharedFixtures.savedModel(fixture).toString(), "--json", json.toString());
+    CliRun r = CliRun.of("crosscheck", "--savedmodel", SharedFixtures.savedModel(fixture).toString(), "--json", json.toString());
     assertEquals(0, r.exit(), r.err() + r.out());
     assertTrue(r.out().contains("Python (Keras config)") && r.out().contains("Java (rnnbook)"), r.out());
     assertTrue(r.out().contains("PASSED: max abs diff within tolerance 1.0e-05"), r.out());
@@ -89,7 +70,7 @@ class InteropCommandsTest {
   @Test
   void theToleranceDecidesTheExitStatus(@TempDir Path dir) throws IOException {
     Path json = dir.resolve("strict.json");
-    Run r = run("crosscheck", "--savedmodel", SharedFixtures.savedModel(SharedFixtures.LSTM).toString(),
+    CliRun r = CliRun.of("crosscheck", "--savedmodel", SharedFixtures.savedModel(SharedFixtures.LSTM).toString(),
         "--tolerance", "0", "--samples", "20", "--seed", "3", "--json", json.toString());
     JsonNode result = JSON.readTree(json.toFile());
     boolean exact = result.get("max_abs_diff").asDouble() == 0;
@@ -106,21 +87,21 @@ class InteropCommandsTest {
     Files.write(x, Npy.toBytes(new Npy.Array(new long[] {10, 5, 1}, values)));
     Path json = dir.resolve("r.json");
     Path gru = SharedFixtures.savedModel(SharedFixtures.GRU_DENSE);
-    Run r = run("crosscheck", "--savedmodel", gru.toString(), "--input", x.toString(), "--json", json.toString());
+    CliRun r = CliRun.of("crosscheck", "--savedmodel", gru.toString(), "--input", x.toString(), "--json", json.toString());
     assertEquals(0, r.exit(), r.err());
     assertEquals(10, JSON.readTree(json.toFile()).get("samples").asInt());
     Path wrong = dir.resolve("wrong.npy");
     Files.write(wrong, Npy.toBytes(new Npy.Array(new long[] {10, 7, 1}, new double[70])));
-    assertOneLineError(run("crosscheck", "--savedmodel", gru.toString(), "--input", wrong.toString()),
+    CliRun.assertOneLineError(CliRun.of("crosscheck", "--savedmodel", gru.toString(), "--input", wrong.toString()),
         "inputs of shape (None, 7, 1) do not fit the model's input (None, 5, 1)");
   }
 
   @Test
   void aPlainTfModuleIsNotASequential(@TempDir Path dir) {
     Path json = dir.resolve("never.json");
-    Run r = run("crosscheck", "--savedmodel", SharedFixtures.savedModel(SharedFixtures.TF_MODULE).toString(),
+    CliRun r = CliRun.of("crosscheck", "--savedmodel", SharedFixtures.savedModel(SharedFixtures.TF_MODULE).toString(),
         "--json", json.toString());
-    assertOneLineError(r, "not a Keras Sequential: the root object of ");
+    CliRun.assertOneLineError(r, "not a Keras Sequential: the root object of ");
     assertFalse(Files.exists(json));
   }
 
@@ -129,7 +110,7 @@ class InteropCommandsTest {
   void predictWithNumpyKerasWeightsEqualsTheNumpyFormulas(BookModel model, @TempDir Path dir) throws IOException {
     Path folder = PREDICT.resolve(model.key());
     Path out = dir.resolve("p/P.npy");
-    Run r = run("predict", "--model", model.key(), "--weights", folder.resolve("weights.npz").toString(),
+    CliRun r = CliRun.of("predict", "--model", model.key(), "--weights", folder.resolve("weights.npz").toString(),
         "--input", folder.resolve("x.npy").toString(), "--output", out.toString());
     assertEquals(0, r.exit(), r.err());
     assertTrue(new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1).contains("'descr': '<f4'"));
@@ -154,12 +135,12 @@ class InteropCommandsTest {
       SavedModels.export(m, dir.resolve("saved"));
     }
     Path w = dir.resolve("w/W.npz");
-    Run exported = run("export-weights", "--savedmodel", dir.resolve("saved").toString(), "--output", w.toString());
+    CliRun exported = CliRun.of("export-weights", "--savedmodel", dir.resolve("saved").toString(), "--output", w.toString());
     assertEquals(0, exported.exit(), exported.err());
     assertTrue(exported.out().contains("arr_7  dense/bias (1,)"), exported.out());
     assertEquals(8, Npz.readPositional(w).size());
     Path p = dir.resolve("P.npy");
-    Run predicted = run("predict", "--model", model.key(), "--weights", w.toString(), "--input", x.toString(),
+    CliRun predicted = CliRun.of("predict", "--model", model.key(), "--weights", w.toString(), "--input", x.toString(),
         "--output", p.toString());
     assertEquals(0, predicted.exit(), predicted.err());
     double[] back = Npy.read(p).data();
@@ -173,10 +154,10 @@ class InteropCommandsTest {
     Path json = dir.resolve("r.json");
     Path w = dir.resolve("W.npz");
     Path p = dir.resolve("P.npy");
-    assertOneLineError(run("crosscheck", "--savedmodel", dir.resolve("absent").toString(), "--json", json.toString()),
+    CliRun.assertOneLineError(CliRun.of("crosscheck", "--savedmodel", dir.resolve("absent").toString(), "--json", json.toString()),
         "no SavedModel at " + dir.resolve("absent") + ": the directory does not exist");
     Files.createDirectories(dir.resolve("hollow/variables"));
-    assertOneLineError(run("export-weights", "--savedmodel", dir.resolve("hollow").toString(), "--output", w.toString()),
+    CliRun.assertOneLineError(CliRun.of("export-weights", "--savedmodel", dir.resolve("hollow").toString(), "--output", w.toString()),
         "saved_model.pb is missing (found: variables)");
 
     try (CompiledModel m = BookModel.GRU.create(3).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 1)) {
@@ -189,22 +170,22 @@ class InteropCommandsTest {
     try (FileChannel c = FileChannel.open(data, StandardOpenOption.WRITE)) {
       c.truncate(c.size() / 2);
     }
-    assertOneLineError(run("export-weights", "--savedmodel", dir.resolve("cut").toString(), "--output", w.toString()),
+    CliRun.assertOneLineError(CliRun.of("export-weights", "--savedmodel", dir.resolve("cut").toString(), "--output", w.toString()),
         "cannot restore the variables of the SavedModel at " + dir.resolve("cut"));
 
     Path lstmWeights = PREDICT.resolve("lstm/weights.npz");
     Path x = PREDICT.resolve("lstm/x.npy");
-    assertOneLineError(run("predict", "--model", "gru", "--weights", lstmWeights.toString(), "--input", x.toString(),
+    CliRun.assertOneLineError(CliRun.of("predict", "--model", "gru", "--weights", lstmWeights.toString(), "--input", x.toString(),
         "--output", p.toString()), lstmWeights + ": arr_0 (gru/kernel) has shape (2, 120), expected (2, 90)");
     Path seven = dir.resolve("seven.npz");
     Npz.writePositional(seven, Npz.readPositional(lstmWeights).subList(0, 7), Npy.Dtype.FLOAT32);
-    assertOneLineError(run("predict", "--model", "lstm", "--weights", seven.toString(), "--input", x.toString(),
+    CliRun.assertOneLineError(CliRun.of("predict", "--model", "lstm", "--weights", seven.toString(), "--input", x.toString(),
         "--output", p.toString()), "holds 7 arrays, model sequential_1 expects 8");
     Path flat = dir.resolve("flat.npy");
     Files.write(flat, Npy.toBytes(new Npy.Array(new long[] {4, 7}, new double[28])));
-    assertOneLineError(run("predict", "--model", "lstm", "--weights", lstmWeights.toString(), "--input",
+    CliRun.assertOneLineError(CliRun.of("predict", "--model", "lstm", "--weights", lstmWeights.toString(), "--input",
         flat.toString(), "--output", p.toString()), "expected shape (samples, timesteps, 2), found (4, 7)");
-    assertOneLineError(run("predict", "--model", "rnn", "--weights", lstmWeights.toString(), "--input",
+    CliRun.assertOneLineError(CliRun.of("predict", "--model", "rnn", "--weights", lstmWeights.toString(), "--input",
         x.toString(), "--output", p.toString()), "unknown model 'rnn'");
     for (Path never : List.of(json, w, p)) {
       assertFalse(Files.exists(never), never + " must not be written after bad input");

@@ -6,52 +6,34 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.Npy;
 
 class MainTest {
-  record Run(int exit, String err) {}
 
-  static Run run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter err = new StringWriter();
-    cli.setErr(new PrintWriter(err));
-    cli.setOut(new PrintWriter(new StringWriter()));
-    int exit = cli.execute(args);
-    return new Run(exit, err.toString());
-  }
 
-  private static void assertOneLineError(Run r, String fragment) {
-    assertEquals(2, r.exit(), r.err());
-    String[] lines = r.err().strip().split("\n");
-    assertEquals(1, lines.length, "one line: " + r.err());
-    assertTrue(lines[0].startsWith("rnnbook: ") && lines[0].contains(fragment), r.err());
-  }
 
   @Test
   void badInputGetsOneLineAndNoFiles(@TempDir Path dir) throws IOException {
     String results = dir.resolve("results").toString();
     String saved = dir.resolve("saved").toString();
-    assertOneLineError(run("--epochz", "3"), "--epochz");
-    assertTrue(run("--epochz", "3").err().contains("--epochs"), "lists the valid options");
-    assertOneLineError(run("--epochs", "0", "--results", results), "--epochs must be >= 1");
-    assertOneLineError(run("--epochs", "x"), "--epochs");
-    assertOneLineError(run("--models", "lstm,rnn"), "unknown model 'rnn'");
-    assertOneLineError(run("--data", dir.resolve("nothing").toString(), "--results", results,
+    CliRun.assertOneLineError(CliRun.of("--epochz", "3"), "--epochz");
+    assertTrue(CliRun.of("--epochz", "3").err().contains("--epochs"), "lists the valid options");
+    CliRun.assertOneLineError(CliRun.of("--epochs", "0", "--results", results), "--epochs must be >= 1");
+    CliRun.assertOneLineError(CliRun.of("--epochs", "x"), "--epochs");
+    CliRun.assertOneLineError(CliRun.of("--models", "lstm,rnn"), "unknown model 'rnn'");
+    CliRun.assertOneLineError(CliRun.of("--data", dir.resolve("nothing").toString(), "--results", results,
         "--savedmodels", saved), "cannot read");
 
     Path bad = dir.resolve("bad");
     Files.createDirectories(bad);
     Files.write(bad.resolve("X.npy"), Npy.toBytes(new Npy.Array(new long[] {20, 10, 3}, new double[600])));
     Files.write(bad.resolve("Y.npy"), Npy.toBytes(new Npy.Array(new long[] {20}, new double[20])));
-    assertOneLineError(run("--data", bad.toString(), "--results", results, "--savedmodels", saved),
+    CliRun.assertOneLineError(CliRun.of("--data", bad.toString(), "--results", results, "--savedmodels", saved),
         "expected shape (samples, timesteps, 2), found (20, 10, 3)");
     assertFalse(Files.exists(dir.resolve("results")), "no output after bad input");
     assertFalse(Files.exists(dir.resolve("saved")), "no output after bad input");
@@ -59,7 +41,7 @@ class MainTest {
 
   @Test
   void dataSubcommandWritesNumpysArrays(@TempDir Path dir) throws IOException {
-    Run r = run("data", "--seed", "7", "--out", dir.toString());
+    CliRun r = CliRun.of("data", "--seed", "7", "--out", dir.toString());
     assertEquals(0, r.exit(), r.err());
     Npy.Array x = Npy.read(dir.resolve("X.npy"));
     Npy.Array y = Npy.read(dir.resolve("Y.npy"));
@@ -68,6 +50,6 @@ class MainTest {
     assertArrayEquals(Npy.read(numpy.resolve("Y.npy")).data(), y.data());
     assertArrayEquals(Npy.read(numpy.resolve("X_head.npy")).data(), java.util.Arrays.copyOf(x.data(), 20 * 200));
     assertArrayEquals(MultiplicationProblem.generate(7).x(), x.data());
-    assertOneLineError(run("data", "--seed", "-1", "--out", dir.toString()), "--seed");
+    CliRun.assertOneLineError(CliRun.of("data", "--seed", "-1", "--out", dir.toString()), "--seed");
   }
 }

@@ -4,29 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.RunInfo;
 import rnnbook.keras.History;
 
 class ReportCommandTest {
-  record Run(int exit, String out, String err) {}
 
-  static Run run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return new Run(cli.execute(args), out.toString(), err.toString());
-  }
 
   /** A run killed during its second model: one row in summary.csv, run.json not finished. */
   static Path interruptedRun(Path results) throws IOException {
@@ -46,7 +34,7 @@ class ReportCommandTest {
   @Test
   void reportRebuildsThePagesOfAnInterruptedRunWithoutError(@TempDir Path dir) throws IOException {
     Path results = interruptedRun(dir.resolve("results"));
-    Run r = run("report", "--results", results.toString(), "--book", dir.resolve("no-book").toString());
+    CliRun r = CliRun.of("report", "--results", results.toString(), "--book", dir.resolve("no-book").toString());
     assertEquals(0, r.exit(), r.err());
     assertEquals("", r.err());
     assertTrue(r.out().contains("1 of 3 models finished; missing: lstm, gru"), r.out());
@@ -59,10 +47,10 @@ class ReportCommandTest {
 
   @Test
   void aFolderWithoutResultsIsOneLineAndStatus2(@TempDir Path dir) {
-    Run r = run("report", "--results", dir.resolve("nothing").toString());
+    CliRun r = CliRun.of("report", "--results", dir.resolve("nothing").toString());
     assertEquals(2, r.exit(), r.err());
     assertEquals("rnnbook: --results: no such folder: " + dir.resolve("nothing"), r.err().strip());
-    r = run("report", "--resultz", "x");
+    r = CliRun.of("report", "--resultz", "x");
     assertEquals(2, r.exit());
     String err = r.err().strip();
     assertTrue(err.startsWith("rnnbook: Unknown option") && err.contains("'--resultz'")

@@ -21,7 +21,7 @@ class StudyCommandTest {
     Path results = dir.resolve("results");
     String[] args = {"study", "--seeds", "2", "--epochs", "2", "--samples", "120", "--timesteps", "20",
         "--results", results.toString()};
-    MainTest.Run r = MainTest.run(args);
+    CliRun r = CliRun.of(args);
     assertEquals(0, r.exit(), r.err());
     Path study = results.resolve("study");
     List<Run> runs = StudyFiles.readRuns(study.resolve("runs.csv"));
@@ -45,9 +45,9 @@ class StudyCommandTest {
 
     // the same command again trains nothing; other epochs are refused in one line
     long before = Files.getLastModifiedTime(study.resolve("runs.csv")).toMillis();
-    assertEquals(0, MainTest.run(args).exit());
+    assertEquals(0, CliRun.of(args).exit());
     assertEquals(before, Files.getLastModifiedTime(study.resolve("runs.csv")).toMillis());
-    MainTest.Run other = MainTest.run("study", "--seeds", "2", "--epochs", "3", "--samples", "120", "--timesteps",
+    CliRun other = CliRun.of("study", "--seeds", "2", "--epochs", "3", "--samples", "120", "--timesteps",
         "20", "--results", results.toString());
     assertEquals(2, other.exit(), other.err());
     assertEquals(1, other.err().strip().split("\n").length, other.err());
@@ -60,7 +60,7 @@ class StudyCommandTest {
     for (String[] args : List.of(new String[] {"study", "--seeds", "0"},
         new String[] {"study", "--first-seed", "-1"}, new String[] {"study", "--samples", "5"},
         new String[] {"study", "--models", "rnn"})) {
-      MainTest.Run r = MainTest.run(append(args, "--results", dir.resolve("r").toString()));
+      CliRun r = CliRun.of(append(args, "--results", dir.resolve("r").toString()));
       assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
       assertEquals(1, r.err().strip().split("\n").length, r.err());
     }
