@@ -35,11 +35,8 @@ public record StudyInfo(
   /** A study starting now on this machine. */
   public static StudyInfo start(int epochs, int batchSize, int samples, int timesteps, boolean unrolled,
       List<String> models, List<Long> seeds, int jobs) {
-    Runtime rt = Runtime.getRuntime();
-    String machine = System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
-        + rt.availableProcessors() + " cores";
     return new StudyInfo(epochs, batchSize, samples, timesteps, unrolled, models, seeds,
-        StudyFiles.PLATEAU_EXIT, TensorFlow.version(), machine, jobs, Instant.now().toString(), null);
+        StudyFiles.PLATEAU_EXIT, TensorFlow.version(), RunInfo.machine(), jobs, Instant.now().toString(), null);
   }
 
   /** The settings every run of one runs.csv shares, as options: {@code --epochs 100 --batch-size 32 ...}. */
