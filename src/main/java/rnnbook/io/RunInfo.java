@@ -33,12 +33,12 @@ public record RunInfo(
   public static RunInfo start(String command, List<String> models, int epochs, long seed, int batchSize,
       String data) {
     return new RunInfo(command, models, epochs, seed, batchSize, data, TensorFlow.version(),
-        Devices.used(), machine(), System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
+        Devices.used(), describeMachine(), System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
         Instant.now().toString(), null);
   }
 
   /** This machine, as the run files name it: OS, architecture, cores and the JVM's heap limit. */
-  public static String machine() {
+  public static String describeMachine() {
     Runtime rt = Runtime.getRuntime();
     return System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
         + rt.availableProcessors() + " cores, " + (rt.maxMemory() >> 20) + " MiB max heap";

@@ -36,7 +36,7 @@ public record StudyInfo(
   public static StudyInfo start(int epochs, int batchSize, int samples, int timesteps, boolean unrolled,
       List<String> models, List<Long> seeds, int jobs) {
     return new StudyInfo(epochs, batchSize, samples, timesteps, unrolled, models, seeds,
-        StudyFiles.PLATEAU_EXIT, TensorFlow.version(), RunInfo.machine(), jobs, Instant.now().toString(), null);
+        StudyFiles.PLATEAU_EXIT, TensorFlow.version(), RunInfo.describeMachine(), jobs, Instant.now().toString(), null);
   }
 
   /** The settings every run of one runs.csv shares, as options: {@code --epochs 100 --batch-size 32 ...}. */
