@@ -8,10 +8,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.List;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.AtomicWrite;
@@ -95,36 +96,53 @@ public final class Chapter {
     List<BookModel> longestFirst = new ArrayList<>(models);
     longestFirst.sort(Comparator.comparingInt(Chapter::relativeCost).reversed());
     Map<BookModel, ByteArrayOutputStream> logs = new EnumMap<>(BookModel.class);
-    Map<BookModel, Future<SummaryRow>> futures = new EnumMap<>(BookModel.class);
+    Map<BookModel, SummaryRow> finished = new EnumMap<>(BookModel.class);
     Status status = new Status(out, models, config.epochs(), progress instanceof Progbar p && p.isLive());
     ExecutorService pool = Executors.newFixedThreadPool(jobs);
+    CompletionService<BookModel> done = new ExecutorCompletionService<>(pool);
     try {
       for (BookModel spec : longestFirst) {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         logs.put(spec, log);
         PrintStream modelOut = new PrintStream(log, true, StandardCharsets.UTF_8);
-        futures.put(spec, pool.submit(() -> runModel(spec, split, modelOut,
-            TrainingListener.all(new Progbar(modelOut, false), status.of(spec)))));
+        done.submit(() -> {
+          SummaryRow row = runModel(spec, split, modelOut,
+              TrainingListener.all(new Progbar(modelOut, false), status.of(spec)));
+          synchronized (finished) {
+            finished.put(spec, row);
+          }
+          return spec;
+        });
       }
-      List<SummaryRow> rows = new ArrayList<>();
-      for (BookModel spec : models) { // print in the config's order, each as soon as it can be
-        SummaryRow row = await(futures.get(spec));
-        status.clear();
-        out.print(logs.get(spec).toString(StandardCharsets.UTF_8));
-        out.flush();
-        rows.add(row);
-        ResultFiles.writeSummary(config.results().resolve("summary.csv"), rows);
+      int printed = 0;
+      for (int i = 0; i < models.size(); i++) {
+        await(done);
+        Map<BookModel, SummaryRow> now;
+        synchronized (finished) {
+          now = new EnumMap<>(finished);
+        }
+        // every finished model goes into summary.csv at once, in the config's order
+        ResultFiles.writeSummary(config.results().resolve("summary.csv"),
+            models.stream().filter(now::containsKey).map(now::get).toList());
+        // print in the config's order, each block as soon as those before it are printed
+        while (printed < models.size() && now.containsKey(models.get(printed))) {
+          status.clear();
+          out.print(logs.get(models.get(printed++)).toString(StandardCharsets.UTF_8));
+          out.flush();
+        }
       }
-      return rows;
+      synchronized (finished) {
+        return models.stream().map(finished::get).toList();
+      }
     } finally {
       pool.shutdownNow();
       status.clear();
     }
   }
 
-  private static SummaryRow await(Future<SummaryRow> future) throws IOException {
+  private static BookModel await(CompletionService<BookModel> done) throws IOException {
     try {
-      return future.get();
+      return done.take().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for a model", e);
