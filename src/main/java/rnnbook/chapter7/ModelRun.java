@@ -80,8 +80,9 @@ public final class ModelRun {
       History history = compiled.fit(data.train().xFloat(), data.train().yFloat(),
           new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(),
               ChapterConfig.VALIDATION_SPLIT, true), progress);
-      double testLoss = compiled.evaluate(data.test().xFloat(), data.test().yFloat(), progress);
-      List<Prediction> predictions = Chapter.compare(data.test().y(), compiled.predict(data.test().xFloat()));
+      float[] testX = data.test().xFloat();
+      double testLoss = compiled.evaluate(testX, data.test().yFloat(), progress);
+      List<Prediction> predictions = Chapter.compare(data.test().y(), compiled.predict(testX));
       for (int i = 0; i < Math.min(5, predictions.size()); i++) {
         Prediction p = predictions.get(i);
         out.println(PythonRepr.of(p.y()) + " \t " + PythonRepr.of(p.prediction()) + " \tdiff: "

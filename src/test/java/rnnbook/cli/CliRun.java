@@ -26,4 +26,11 @@ record CliRun(int exit, String out, String err) {
     assertEquals(1, lines.length, "one line: " + r.err());
     assertTrue(lines[0].startsWith("rnnbook: ") && lines[0].contains(fragment), r.err());
   }
+
+  /** {@code args} followed by {@code more}. */
+  static String[] append(String[] args, String... more) {
+    String[] out = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, out, args.length, more.length);
+    return out;
+  }
 }

@@ -60,7 +60,7 @@ class GatesCommandTest {
     for (String[] args : List.of(new String[] {"gates", "--model", "simple_rnn"},
         new String[] {"gates", "--model", "lstm", "--sample", "440", "--epochs", "1"},
         new String[] {"gates", "--sample", "x"}, new String[] {"gates", "--epochs", "0"})) {
-      CliRun r = CliRun.of(append(args, "--results", dir.resolve("r").toString(), "--savedmodels",
+      CliRun r = CliRun.of(CliRun.append(args, "--results", dir.resolve("r").toString(), "--savedmodels",
           dir.resolve("s").toString()));
       assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
       assertEquals(1, r.err().strip().split("\n").length, r.err());
@@ -68,9 +68,4 @@ class GatesCommandTest {
     assertFalse(Files.exists(dir.resolve("r")), "nothing written after bad input");
   }
 
-  private static String[] append(String[] a, String... more) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + more.length);
-    System.arraycopy(more, 0, out, a.length, more.length);
-    return out;
-  }
 }

@@ -60,16 +60,11 @@ class StudyCommandTest {
     for (String[] args : List.of(new String[] {"study", "--seeds", "0"},
         new String[] {"study", "--first-seed", "-1"}, new String[] {"study", "--samples", "5"},
         new String[] {"study", "--models", "rnn"})) {
-      CliRun r = CliRun.of(append(args, "--results", dir.resolve("r").toString()));
+      CliRun r = CliRun.of(CliRun.append(args, "--results", dir.resolve("r").toString()));
       assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
       assertEquals(1, r.err().strip().split("\n").length, r.err());
     }
     assertFalse(Files.exists(dir.resolve("r")), "nothing written after bad input");
   }
 
-  private static String[] append(String[] a, String... more) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + more.length);
-    System.arraycopy(more, 0, out, a.length, more.length);
-    return out;
-  }
 }
