@@ -44,8 +44,9 @@ public enum BookModel {
   }
 
   /**
-   * As {@link #create(int)}; {@code fused} false forces the plain unrolled graph where a fused
-   * kernel would be used (the LSTM), for checking.
+   * As {@link #create(int)}; {@code fused} false forces the plain unrolled graph with
+   * TensorFlow's own gradients instead of the fast paths (the fused LSTM kernel, the written-out
+   * backward pass of SimpleRNN and GRU), for checking.
    */
   public Sequential create(int timesteps, boolean fused) {
     RecurrentConfig config = RecurrentConfig.of(UNITS).withFused(fused);

@@ -28,7 +28,7 @@ public final class ModelRun {
    * @param epochs epochs of fit
    * @param batchSize samples per training step
    * @param seed draws the initial weights and the shuffling
-   * @param fused use the fused LSTM kernel (false: every layer unrolled)
+   * @param fused use the fast paths (false: plain unrolled graphs, TensorFlow's gradients)
    */
   public record Settings(int epochs, int batchSize, long seed, boolean fused) {}
 

@@ -20,7 +20,7 @@ import rnnbook.io.StudyFiles;
  * @param samples samples generated per seed (the notebook: 3000; fewer for quick checks)
  * @param timesteps timesteps per sample (the notebook: 100)
  * @param jobs runs trained at once, each on one core
- * @param fused use the fused LSTM kernel (false unrolls every layer)
+ * @param fused use the fast paths (false: plain unrolled graphs, TensorFlow's gradients)
  * @param results the results folder; the study writes into its {@code study/} folder
  */
 public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int epochs, int batchSize,

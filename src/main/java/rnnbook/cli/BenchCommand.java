@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--scaling", description = "Also measure batch 32/128/512, timesteps 100/400 and units 30/128.")
   boolean scaling;
 
-  @Option(names = "--unrolled", description = "Measure the plain unrolled graphs instead of the fused LSTM.")
+  @Option(names = "--unrolled", description = "Measure the plain unrolled graphs with TensorFlow's own gradients instead of the fast paths.")
   boolean unrolled;
 
   @Option(names = "--results", paramLabel = "DIR", description = "Where bench.csv goes (default: ${DEFAULT-VALUE}).")

@@ -57,8 +57,8 @@ public final class Main implements Callable<Integer> {
       + "number of cores, ${DEFAULT-VALUE} here). Results do not depend on it.")
   int jobs = ChapterConfig.defaultJobs();
 
-  @Option(names = "--unrolled", description = "Unroll every layer op by op instead of using "
-      + "TensorFlow's fused LSTM kernel (slower; for checking).")
+  @Option(names = "--unrolled", description = "Plain unrolled graphs with TensorFlow's own "
+      + "gradients instead of the fused LSTM kernel and the written-out backward pass (slower; for checking).")
   boolean unrolled;
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers, "

@@ -47,7 +47,7 @@ final class StudyCommand implements Callable<Integer> {
       + "cores, ${DEFAULT-VALUE} here). Results do not depend on it.")
   int jobs = ChapterConfig.defaultJobs();
 
-  @Option(names = "--unrolled", description = "Unroll the LSTM op by op instead of the fused kernel.")
+  @Option(names = "--unrolled", description = "Plain unrolled graphs with TensorFlow's own gradients (slower; for checking).")
   boolean unrolled;
 
   @Option(names = "--results", paramLabel = "DIR", description = "The results folder; the study goes into "

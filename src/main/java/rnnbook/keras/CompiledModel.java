@@ -99,6 +99,7 @@ public final class CompiledModel implements AutoCloseable {
           .build());
       session.initialize();
     } catch (RuntimeException e) {
+      RNN.release(graph);
       graph.close();
       throw e;
     }
@@ -427,6 +428,7 @@ public final class CompiledModel implements AutoCloseable {
     if (!closed) {
       closed = true;
       session.close();
+      RNN.release(graph);
       graph.close();
     }
   }

@@ -24,6 +24,20 @@ public enum Activation {
     };
   }
 
+  /**
+   * The gradient at the input of this activation from its output {@code y} and the gradient
+   * {@code dy} at its output; softmax (not elementwise) has none here.
+   */
+  public <T extends TFloating> Operand<T> gradient(Ops tf, Operand<T> y, Operand<T> dy) {
+    return switch (this) {
+      case LINEAR -> dy;
+      case TANH -> tf.math.tanhGrad(y, dy);
+      case SIGMOID -> tf.math.sigmoidGrad(y, dy);
+      case RELU -> tf.nn.reluGrad(dy, y); // y > 0 exactly where the input was
+      case SOFTMAX -> throw new UnsupportedOperationException("softmax has no elementwise gradient");
+    };
+  }
+
   /** The Keras name, such as {@code tanh}. */
   public String kerasName() {
     return name().toLowerCase(Locale.ROOT);

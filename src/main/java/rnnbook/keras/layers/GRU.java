@@ -1,6 +1,7 @@
 package rnnbook.keras.layers;
 
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
@@ -44,7 +45,7 @@ public final class GRU extends RNN {
     return "GRU";
   }
 
-  static final class Cell implements RecurrentCell {
+  static final class Cell implements BackpropCell {
     private final RecurrentConfig config;
     private Variable<?> kernel;
     private Variable<?> recurrentKernel;
@@ -101,9 +102,11 @@ public final class GRU extends RNN {
     }
 
     @Override
-    public <T extends TFloating> void beginSequence(Ops tf, Class<T> type) {
+    public <T extends TFloating> void beginSequence(Ops tf, Operand<T> zeros) {
       long u = config.units();
-      one = tf.dtypes.cast(tf.constant(1f), type);
+      // (batch, units) rather than a scalar: 1 - z then needs no broadcast, nor its gradient a
+      // reduction (OnesLike would be shorter but has no registered gradient)
+      one = tf.math.add(zeros, tf.dtypes.cast(tf.constant(1f), zeros.type()));
       recurrentBias = bias != null && config.resetAfter()
           ? tf.unstack(Layer.<T>typed(bias), 2L).output().get(1) : null;
       if (!config.resetAfter()) {
@@ -150,7 +153,9 @@ public final class GRU extends RNN {
         zr = tf.split(tf.constant(1), preZr, 2L).output();
         zr = List.of(sigma.apply(tf, zr.get(0)).asOutput(), sigma.apply(tf, zr.get(1)).asOutput());
       } else {
-        zr = tf.split(tf.constant(1), sigma.apply(tf, preZr), 2L).output();
+        Operand<T> both = sigma.apply(tf, preZr);
+        trace.record("_zr", both);
+        zr = tf.split(tf.constant(1), both, 2L).output();
       }
       Operand<T> z = zr.get(0);
       Operand<T> r = zr.get(1);
@@ -158,13 +163,66 @@ public final class GRU extends RNN {
           ? tf.math.addN(List.of(xH, tf.math.mul(r, recH)))
           : tf.math.addN(List.of(xH, tf.linalg.matMul(tf.math.mul(r, h), as(recurrentH))));
       Operand<T> hh = config.activation().apply(tf, candidate);
-      Operand<T> next = tf.math.addN(
-          List.of(tf.math.mul(z, h), tf.math.mul(tf.math.sub(as(one), z), hh)));
+      Operand<T> oneMinusZ = tf.math.sub(as(one), z);
+      Operand<T> next = tf.math.addN(List.of(tf.math.mul(z, h), tf.math.mul(oneMinusZ, hh)));
+      trace.record("_1-z", oneMinusZ);
+      if (recH != null) {
+        trace.record("_recH", recH);
+      }
       trace.record("z", z);
       trace.record("r", r);
       trace.record("hh", hh);
       trace.record("h", next);
       return List.of(next);
+    }
+
+    @Override
+    public boolean hasBackprop() {
+      return config.resetAfter() && config.activation() != Activation.SOFTMAX
+          && config.recurrentActivation() != Activation.SOFTMAX;
+    }
+
+    @Override
+    public Variable<?> kernel() {
+      return kernel;
+    }
+
+    @Override
+    public Variable<?> recurrentKernel() {
+      return recurrentKernel;
+    }
+
+    @Override
+    public Variable<?> bias() {
+      return bias;
+    }
+
+    /**
+     * From dh at h_t = z * h_{t-1} + (1 - z) * hh: dz = dh * (h_{t-1} - hh), dhh = dh * (1 - z),
+     * and dh * z straight to h_{t-1}; through hh = tanh(x_h + r * r_h) to x_h, r and r_h; through
+     * (z, r) = σ(x_zr + r_zr) to both sides.
+     */
+    @Override
+    public <T extends TFloating> StepGradients<T> backward(Ops tf, Map<String, Operand<T>> saved,
+        List<Operand<T>> previous, List<Operand<T>> gradients) {
+      Operand<T> dh = gradients.get(0);
+      Operand<T> z = saved.get("z");
+      Operand<T> hh = saved.get("hh");
+      Operand<T> dz = tf.math.mul(dh, tf.math.sub(previous.get(0), hh));
+      Operand<T> direct = tf.math.mul(dh, z);
+      Operand<T> dCandidate = config.activation().gradient(tf, hh, tf.math.mul(dh, saved.get("_1-z")));
+      Operand<T> dr = tf.math.mul(dCandidate, saved.get("_recH"));
+      Operand<T> dRecH = tf.math.mul(dCandidate, saved.get("r"));
+      Operand<T> dZr = config.recurrentActivation().gradient(tf, saved.get("_zr"),
+          tf.concat(List.of(dz, dr), tf.constant(1)));
+      return new StepGradients<>(List.of(direct), List.of(dZr, dCandidate),
+          tf.concat(List.of(dZr, dRecH), tf.constant(1)));
+    }
+
+    /** bias is (2, 3u): the input row, then the recurrent one. */
+    @Override
+    public <T extends TFloating> Operand<T> biasGradient(Ops tf, Operand<T> inputSum, Operand<T> recurrentSum) {
+      return tf.stack(List.of(inputSum, recurrentSum));
     }
   }
 }

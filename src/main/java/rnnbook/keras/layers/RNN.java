@@ -2,6 +2,7 @@ package rnnbook.keras.layers;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,14 @@ public abstract class RNN extends Layer {
     super(null);
     this.config = config;
     this.cell = cell;
+  }
+
+  /**
+   * Releases what recurrent layers keep per graph for their backward pass; {@code CompiledModel}
+   * calls it when it closes its graph.
+   */
+  public static void release(org.tensorflow.ExecutionEnvironment graph) {
+    Bptt.forget(graph);
   }
 
   public RecurrentConfig config() {
@@ -54,8 +63,15 @@ public abstract class RNN extends Layer {
     cell.build(ctx, inputShape[1]);
   }
 
+  /**
+   * The layer's output. With {@code fused} (the default) and a cell that writes out its own
+   * backward step, training uses {@link Bptt}'s backward pass; the forward ops are the same.
+   */
   @Override
   public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
+    if (config.fused() && cell instanceof BackpropCell b && b.hasBackprop() && Bptt.available()) {
+      return Bptt.call(scope(tf), this, x);
+    }
     return loop(tf, x, StepTrace.NONE);
   }
 
@@ -75,8 +91,11 @@ public abstract class RNN extends Layer {
    */
   public <T extends TFloating> Traced<T> trace(Ops tf, Operand<T> x) {
     Map<String, List<Operand<T>>> steps = new LinkedHashMap<>();
-    Operand<T> output = loop(tf, x, (name, value) -> steps.computeIfAbsent(name, k -> new ArrayList<>())
-        .add(Layer.<T>cast(value)));
+    Operand<T> output = loop(tf, x, (name, value) -> {
+      if (!name.startsWith("_")) { // "_" names are saved for the backward pass, not gates
+        steps.computeIfAbsent(name, k -> new ArrayList<>()).add(Layer.<T>cast(value));
+      }
+    });
     Ops s = tf.withSubScope(name() + "_gates");
     Map<String, Operand<T>> gates = new LinkedHashMap<>();
     steps.forEach((name, values) -> gates.put(name, s.withName(name).stack(values, Stack.axis(1L))));
@@ -84,14 +103,26 @@ public abstract class RNN extends Layer {
   }
 
   private <T extends TFloating> Operand<T> loop(Ops tf, Operand<T> x, StepTrace trace) {
+    return unroll(scope(tf), x, trace, false).output();
+  }
+
+  /**
+   * The unrolled forward pass: {@code inputs} is the time-major input flattened to (timesteps *
+   * batch, features); {@code states.get(t)} the states entering timestep t (zeros at t = 0) and
+   * {@code states.get(timesteps)} the last; {@code saved.get(t)} what the cell recorded at step
+   * t (only when {@code save}).
+   */
+  record Unrolled<T extends TType>(Operand<T> inputs, List<List<Operand<T>>> states,
+      List<Map<String, Operand<T>>> saved, Operand<T> output) {}
+
+  <T extends TFloating> Unrolled<T> unroll(Ops s, Operand<T> x, StepTrace trace, boolean save) {
     requireBuilt();
-    Ops s = scope(tf);
     long timesteps = x.shape().size(1);
     long features = x.shape().size(2);
     // time-major, then one MatMul over all timesteps: (timesteps * batch, features) @ kernel
     Operand<T> timeMajor = s.linalg.transpose(x, s.constant(new int[] {1, 0, 2}));
-    List<Operand<T>> projected =
-        cell.projectInputs(s, s.reshape(timeMajor, s.constant(new long[] {-1, features})));
+    Operand<T> inputs = s.reshape(timeMajor, s.constant(new long[] {-1, features}));
+    List<Operand<T>> projected = cell.projectInputs(s, inputs);
     List<List<Output<T>>> parts = new ArrayList<>();
     for (Operand<T> p : projected) {
       long width = p.shape().size(1);
@@ -104,19 +135,27 @@ public abstract class RNN extends Layer {
         s.fill(s.concat(List.of(batch, s.constant(new long[] {config.units()})), s.constant(0)),
             s.dtypes.cast(s.constant(0f), x.type()));
     List<Operand<T>> states = new ArrayList<>(Collections.nCopies(cell.stateCount(), zeros));
-    cell.beginSequence(s, x.type());
+    List<List<Operand<T>>> allStates = new ArrayList<>();
+    List<Map<String, Operand<T>>> saved = new ArrayList<>();
+    cell.beginSequence(s, zeros);
     List<Operand<T>> outputs = new ArrayList<>();
     for (int t = 0; t < timesteps; t++) {
       List<Operand<T>> xt = new ArrayList<>();
       for (List<Output<T>> part : parts) {
         xt.add(part.get(t));
       }
-      states = cell.step(s, xt, states, trace);
+      allStates.add(states);
+      Map<String, Operand<T>> step = new HashMap<>();
+      StepTrace recorder = !save ? trace : (name, value) -> {
+        step.put(name, Layer.cast(value));
+        trace.record(name, value);
+      };
+      states = cell.step(s, xt, states, recorder);
+      saved.add(step);
       outputs.add(states.get(0));
     }
-    if (!config.returnSequences()) {
-      return states.get(0);
-    }
-    return s.stack(outputs, Stack.axis(1L));
+    allStates.add(states);
+    Operand<T> output = config.returnSequences() ? s.stack(outputs, Stack.axis(1L)) : states.get(0);
+    return new Unrolled<>(inputs, allStates, saved, output);
   }
 }

@@ -26,8 +26,11 @@ public interface RecurrentCell {
    */
   <T extends TFloating> List<Operand<T>> projectInputs(Ops tf, Operand<T> x);
 
-  /** Called once per layer call before the steps, for work shared by every step. */
-  default <T extends TFloating> void beginSequence(Ops tf, Class<T> type) {}
+  /**
+   * Called once per layer call before the steps, for work shared by every step; {@code zeros}
+   * is the initial state (batch, units), computed from the input's shape only.
+   */
+  default <T extends TFloating> void beginSequence(Ops tf, Operand<T> zeros) {}
 
   /**
    * One timestep from the projected input parts, each (batch, width_k). h comes first. The step

@@ -18,10 +18,11 @@ import rnnbook.keras.initializers.Orthogonal;
  *   <li>{@code resetAfter} true (GRU only): the reset gate is applied after the recurrent matmul
  *       and the bias has shape (2, 3 * units), TF2's cuDNN-compatible default;
  *   <li>{@code returnSequences} false: only the last timestep's output;
- *   <li>{@code fused} true: run the layer as one fused TensorFlow kernel where one computes
- *       exactly the Keras formulas (LSTM with tanh/sigmoid in float32: {@code BlockLSTMV2});
- *       false, or where no such kernel exists, unrolls the cell op by op. Both paths pass the
- *       same numeric tests; the unrolled one is there for checking.
+ *   <li>{@code fused} true: the fast paths. The LSTM (tanh/sigmoid, float32) runs as one fused
+ *       TensorFlow kernel computing exactly the Keras formulas ({@code BlockLSTMV2}); SimpleRNN
+ *       and GRU (reset_after) keep the unrolled forward ops but train through a written-out
+ *       backward pass ({@code Bptt}). False: the plain unrolled graph with TensorFlow's own
+ *       gradients, for checking. Both paths pass the same numeric tests.
  * </ul>
  */
 public record RecurrentConfig(

@@ -1,6 +1,8 @@
 package rnnbook.keras.layers;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -32,7 +34,7 @@ public final class SimpleRNN extends RNN {
     return "SimpleRNN";
   }
 
-  static final class Cell implements RecurrentCell {
+  static final class Cell implements BackpropCell {
     private final RecurrentConfig config;
     private Variable<?> kernel;
     private Variable<?> recurrentKernel;
@@ -77,6 +79,39 @@ public final class SimpleRNN extends RNN {
       Operand<T> h = config.activation().apply(tf, pre);
       trace.record("h", h);
       return List.of(h);
+    }
+
+    @Override
+    public boolean hasBackprop() {
+      return config.activation() != Activation.SOFTMAX;
+    }
+
+    @Override
+    public Variable<?> kernel() {
+      return kernel;
+    }
+
+    @Override
+    public Variable<?> recurrentKernel() {
+      return recurrentKernel;
+    }
+
+    @Override
+    public Variable<?> bias() {
+      return bias;
+    }
+
+    /** h = act(pre): the gradient at pre feeds both the input and the recurrent product. */
+    @Override
+    public <T extends TFloating> StepGradients<T> backward(Ops tf, Map<String, Operand<T>> saved,
+        List<Operand<T>> previous, List<Operand<T>> gradients) {
+      Operand<T> dPre = config.activation().gradient(tf, saved.get("h"), gradients.get(0));
+      return new StepGradients<>(Collections.singletonList(null), List.of(dPre), dPre);
+    }
+
+    @Override
+    public <T extends TFloating> Operand<T> biasGradient(Ops tf, Operand<T> inputSum, Operand<T> recurrentSum) {
+      return inputSum;
     }
   }
 }

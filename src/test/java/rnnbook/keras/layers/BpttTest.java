@@ -1,0 +1,212 @@
+package rnnbook.keras.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.IdentityN;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import rnnbook.data.Npy;
+import rnnbook.keras.Adam;
+import rnnbook.keras.CompiledModel;
+import rnnbook.keras.Loss;
+import rnnbook.keras.Sequential;
+
+/**
+ * The written-out backward pass ({@link Bptt}, the default for SimpleRNN and GRU) against
+ * TensorFlow's own gradients of the plain unrolled graph ({@code fused=false}) and finite
+ * differences; its forward ops are the plain graph's, so outputs are equal to the bit.
+ */
+class BpttTest {
+  private static RecurrentConfig config(String kind) {
+    RecurrentConfig c = RecurrentConfig.of(4);
+    return switch (kind) {
+      case "simple_rnn_relu" -> c.withActivation(Activation.RELU).withReturnSequences(true);
+      case "simple_rnn_sigmoid_last" -> c.withActivation(Activation.SIGMOID);
+      case "simple_rnn_linear_no_bias" -> c.withActivation(Activation.LINEAR).withUseBias(false)
+          .withReturnSequences(true);
+      case "gru_relu_last" -> c.withActivation(Activation.RELU);
+      case "gru_no_bias" -> c.withUseBias(false).withReturnSequences(true);
+      default -> kind.endsWith("_last") ? c : c.withReturnSequences(true);
+    };
+  }
+
+  private static Layer layer(String kind, boolean fused) {
+    RecurrentConfig c = config(kind).withFused(fused);
+    return kind.startsWith("gru") ? new GRU(c) : new SimpleRNN(c);
+  }
+
+  private static final String[] KINDS = {"simple_rnn", "simple_rnn_last", "simple_rnn_relu",
+      "simple_rnn_sigmoid_last", "simple_rnn_linear_no_bias", "gru", "gru_last", "gru_relu_last",
+      "gru_no_bias"};
+
+  @ParameterizedTest
+  @ValueSource(strings = {"simple_rnn", "simple_rnn_last", "simple_rnn_relu",
+      "simple_rnn_sigmoid_last", "simple_rnn_linear_no_bias", "gru", "gru_last", "gru_relu_last",
+      "gru_no_bias"})
+  void gradientsMatchFiniteDifferencesInFloat64(String kind) throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    Layer layer = layer(kind, true);
+    List<double[][]> grads = LayerHarness.gradients(layer, x.data(), x.shape(), 12, TFloat64.class);
+    assertEquals(layer.weights().size(), grads.size());
+    for (int k = 0; k < grads.size(); k++) {
+      for (double[] pair : grads.get(k)) {
+        double scale = Math.max(1.0, Math.abs(pair[1]));
+        assertEquals(pair[1], pair[0], 1e-6 * scale,
+            kind + " " + layer.weights().get(k).name() + ": written-out gradient vs finite difference");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"simple_rnn", "simple_rnn_last", "simple_rnn_relu",
+      "simple_rnn_sigmoid_last", "simple_rnn_linear_no_bias", "gru", "gru_last", "gru_relu_last",
+      "gru_no_bias"})
+  void gradientsMatchTensorFlowsOwnInFloat32(String kind) throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    List<double[][]> written = LayerHarness.gradients(layer(kind, true), x.data(), x.shape(), 1000, TFloat32.class);
+    List<double[][]> plain = LayerHarness.gradients(layer(kind, false), x.data(), x.shape(), 1000, TFloat32.class);
+    assertEquals(plain.size(), written.size());
+    for (int k = 0; k < plain.size(); k++) {
+      for (int i = 0; i < plain.get(k).length; i++) {
+        double expected = plain.get(k)[i][0];
+        assertEquals(expected, written.get(k)[i][0], 2e-5 * Math.max(1.0, Math.abs(expected)),
+            kind + " weight " + k + " element " + i);
+      }
+    }
+  }
+
+  @Test
+  void defaultPathUsesTheWrittenOutBackwardAndTheUnrolledOneDoesNot() {
+    assertTrue(Bptt.available(), "IdentityN's gradient could not be registered");
+    assertEquals(1, countBpttOps(layer("gru", true)));
+    assertEquals(1, countBpttOps(layer("simple_rnn", true)));
+    assertEquals(0, countBpttOps(layer("gru", false)));
+    assertEquals(0, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false))));
+    assertEquals(0, countBpttOps(new LSTM(4)));
+  }
+
+  private static int countBpttOps(Layer layer) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      layer.setName(layer.defaultName());
+      layer.build(new BuildContext.Factory(tf, TFloat32.class, 1L), new long[] {3, 2});
+      layer.call(tf, tf.zeros(tf.constant(new long[] {2, 3, 2}), TFloat32.class));
+      int n = 0;
+      for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
+        n += it.next().type().equals(IdentityN.OP_NAME) ? 1 : 0;
+      }
+      return n;
+    }
+  }
+
+  @Test
+  void otherIdentityNOpsPassGradientsStraightThrough() {
+    assertTrue(Bptt.available());
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> a = tf.constant(new float[] {1f, 2f});
+      Operand<TFloat32> b = tf.constant(new float[] {3f});
+      IdentityN id = tf.identityN(List.of(tf.math.mul(a, tf.constant(5f)), b));
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> y0 = (Operand<TFloat32>) id.output().get(0);
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> y1 = (Operand<TFloat32>) id.output().get(1);
+      Operand<TFloat32> loss = tf.math.add(tf.reduceSum(tf.math.mul(y0, tf.constant(3f)), tf.constant(0)),
+          tf.reduceSum(y1, tf.constant(0)));
+      var grads = tf.gradients(loss, List.of(a, b));
+      try (Session s = new Session(g); Result r = s.runner().fetch(grads.dy(0)).fetch(grads.dy(1)).run()) {
+        TFloat32 da = (TFloat32) r.get(0);
+        TFloat32 db = (TFloat32) r.get(1);
+        assertEquals(15f, da.getFloat(0));
+        assertEquals(15f, da.getFloat(1));
+        assertEquals(1f, db.getFloat(0));
+      }
+    }
+  }
+
+  /**
+   * Two stacked layers and a Dense head trained for a few steps: the written-out path (which
+   * also carries the gradient from the second layer into the first through its input) ends at
+   * the plain path's weights.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gru", "simple_rnn"})
+  void stackedTrainingMatchesThePlainGraph(String kind) {
+    Function<Boolean, Sequential> model = fused -> {
+      Sequential m = new Sequential(20, 2);
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withFused(fused);
+      RecurrentConfig second = RecurrentConfig.of(5).withFused(fused);
+      m.add(kind.equals("gru") ? new GRU(first) : new SimpleRNN(first));
+      m.add(kind.equals("gru") ? new GRU(second) : new SimpleRNN(second));
+      m.add(new Dense(1));
+      return m;
+    };
+    SplittableRandom random = new SplittableRandom(5);
+    float[] x = new float[16 * 20 * 2];
+    float[] y = new float[16];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble(-1, 1);
+    }
+    for (int i = 0; i < y.length; i++) {
+      y[i] = (float) random.nextDouble(0, 1);
+    }
+    try (CompiledModel written = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
+        CompiledModel plain = model.apply(false).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4)) {
+      for (int step = 0; step < 5; step++) {
+        double lw = written.trainOnBatch(x, y, 16);
+        double lp = plain.trainOnBatch(x, y, 16);
+        assertEquals(lp, lw, 1e-6 * Math.max(1, lp), "loss at step " + step);
+      }
+      var a = plain.getWeights();
+      var b = written.getWeights();
+      for (int k = 0; k < a.size(); k++) {
+        float[] p = a.get(k).values();
+        float[] q = b.get(k).values();
+        for (int i = 0; i < p.length; i++) {
+          assertEquals(p[i], q[i], 1e-5, a.get(k).name() + "[" + i + "]");
+        }
+      }
+      assertTrue(maxChange(model.apply(true), b) > 1e-3, "training changed the weights");
+    }
+  }
+
+  private static double maxChange(Sequential fresh, List<CompiledModel.WeightValue> trained) {
+    try (CompiledModel m = fresh.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4)) {
+      var initial = m.getWeights();
+      double max = 0;
+      for (int k = 0; k < initial.size(); k++) {
+        for (int i = 0; i < initial.get(k).values().length; i++) {
+          max = Math.max(max, Math.abs(initial.get(k).values()[i] - trained.get(k).values()[i]));
+        }
+      }
+      return max;
+    }
+  }
+
+  @Test
+  void forwardOutputsEqualThePlainGraphToTheBit() throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    for (String kind : KINDS) {
+      double[] written = LayerHarness.run(layer(kind, true), x.data(), x.shape(), TFloat32.class);
+      double[] plain = LayerHarness.run(layer(kind, false), x.data(), x.shape(), TFloat32.class);
+      for (int i = 0; i < plain.length; i++) {
+        assertEquals(plain[i], written[i], 0.0, kind + " output " + i);
+      }
+    }
+  }
+}
