@@ -5,7 +5,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
+import org.tensorflow.types.TFloat32;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.keras.Adam;
 import rnnbook.keras.CompiledModel;
@@ -35,7 +48,7 @@ public final class Benchmark {
   /** The numbers of one run of a case; times in milliseconds unless named otherwise. */
   public record Result(Case c, double buildSeconds, double firstStepSeconds, double stepMsMedian,
       double stepMsP10, double stepMsP90, double epochSeconds, double predictPerSecond,
-      long peakRssMb) {}
+      long peakRssMb, double matmulFloorMs) {}
 
   /** The chapter's model of {@code c.model()} with {@code c.units()} units per layer. */
   static Sequential model(Case c) {
@@ -109,7 +122,73 @@ public final class Benchmark {
         perSecond = 440 / p[2];
       }
       return new Result(c, build, first, percentile(times, 0.5), percentile(times, 0.1),
-          percentile(times, 0.9), epochSeconds, perSecond, peakRssMb());
+          percentile(times, 0.9), epochSeconds, perSecond, peakRssMb(), matmulFloorMs(c));
+    }
+  }
+
+  /**
+   * The matrix products alone of one training step of {@code c}'s model, in milliseconds (median
+   * of 15 runs): per layer and timestep {@code h @ U} and the backward product with {@code U^T},
+   * and the products done once over all timesteps (the input projection, the two weight
+   * gradients, the second layer's input gradient) and the Dense head's, with the model's shapes
+   * and TensorFlow's kernels, on one thread, inputs cache-warm. No graph of the model on these
+   * kernels can train faster; the gates, the optimizer and moving the saved activations come on
+   * top. Grappler is off so that equal products are not merged.
+   */
+  public static double matmulFloorMs(Case c) {
+    long g = switch (c.model()) {
+      case SIMPLE_RNN -> 1;
+      case LSTM -> 4;
+      case GRU -> 3;
+    };
+    long b = c.batch();
+    long t = c.timesteps();
+    long u = c.units();
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      List<Op> products = new ArrayList<>();
+      Map<String, Operand<TFloat32>> inputs = new HashMap<>();
+      Function<long[], Operand<TFloat32>> m = shape -> inputs.computeIfAbsent(Arrays.toString(shape),
+          k -> tf.fill(tf.constant(shape), tf.constant(0.01f)));
+      for (int layer = 0; layer < 2; layer++) {
+        long f = layer == 0 ? 2 : u;
+        for (int s = 0; s < t; s++) {
+          products.add(tf.linalg.matMul(m.apply(new long[] {b, u}), m.apply(new long[] {u, g * u})));
+          products.add(tf.linalg.matMul(m.apply(new long[] {b, g * u}), m.apply(new long[] {u, g * u}),
+              MatMul.transposeB(true)));
+        }
+        products.add(tf.linalg.matMul(m.apply(new long[] {t * b, f}), m.apply(new long[] {f, g * u})));
+        products.add(tf.linalg.matMul(m.apply(new long[] {t * b, f}), m.apply(new long[] {t * b, g * u}),
+            MatMul.transposeA(true)));
+        products.add(tf.linalg.matMul(m.apply(new long[] {t * b, u}), m.apply(new long[] {t * b, g * u}),
+            MatMul.transposeA(true)));
+        if (layer == 1) {
+          products.add(tf.linalg.matMul(m.apply(new long[] {t * b, g * u}), m.apply(new long[] {f, g * u}),
+              MatMul.transposeB(true)));
+        }
+      }
+      products.add(tf.linalg.matMul(m.apply(new long[] {b, u}), m.apply(new long[] {u, 1})));
+      products.add(tf.linalg.matMul(m.apply(new long[] {b, u}), m.apply(new long[] {b, 1}), MatMul.transposeA(true)));
+      products.add(tf.linalg.matMul(m.apply(new long[] {b, 1}), m.apply(new long[] {u, 1}), MatMul.transposeB(true)));
+      Op all = tf.withControlDependencies(products).noOp();
+      ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(1)
+          .setInterOpParallelismThreads(1).setUsePerSessionThreads(true)
+          .setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
+              RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
+          .build();
+      try (Session session = new Session(graph, config)) {
+        for (int i = 0; i < 3; i++) {
+          session.runner().addTarget(all).run().close();
+        }
+        double[] times = new double[15];
+        for (int i = 0; i < times.length; i++) {
+          long s0 = System.nanoTime();
+          session.runner().addTarget(all).run().close();
+          times[i] = (System.nanoTime() - s0) / 1e6;
+        }
+        Arrays.sort(times);
+        return percentile(times, 0.5);
+      }
     }
   }
 
@@ -140,7 +219,7 @@ public final class Benchmark {
     return new Result(c, med(runs, Result::buildSeconds), med(runs, Result::firstStepSeconds),
         med(runs, Result::stepMsMedian), med(runs, Result::stepMsP10), med(runs, Result::stepMsP90),
         med(runs, Result::epochSeconds), med(runs, Result::predictPerSecond),
-        runs.stream().mapToLong(Result::peakRssMb).max().orElse(-1));
+        runs.stream().mapToLong(Result::peakRssMb).max().orElse(-1), med(runs, Result::matmulFloorMs));
   }
 
   private static double med(List<Result> runs, java.util.function.ToDoubleFunction<Result> f) {

@@ -27,7 +27,7 @@ import rnnbook.data.AtomicWrite;
 final class BenchCommand implements Callable<Integer> {
   static final String[] HEADER = {"model", "batch", "timesteps", "units", "fused", "repeats",
       "build_seconds", "first_step_seconds", "step_ms_median", "step_ms_p10", "step_ms_p90",
-      "epoch_seconds", "predict_samples_per_second", "peak_rss_mb"};
+      "epoch_seconds", "predict_samples_per_second", "peak_rss_mb", "matmul_floor_ms"};
 
   @Option(names = "--models", split = ",", paramLabel = "MODEL",
       converter = Main.ModelConverter.class,
@@ -55,8 +55,8 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--repeats and --steps must be >= 1, received " + repeats + " and " + steps);
     }
     List<Result> rows = new ArrayList<>();
-    System.out.printf(Locale.ROOT, "%-44s %8s %8s %8s %8s %8s %8s %10s %8s%n", "case", "build_s",
-        "first_s", "step_ms", "p10", "p90", "epoch_s", "predict/s", "rss_mb");
+    System.out.printf(Locale.ROOT, "%-44s %8s %8s %8s %8s %8s %8s %10s %8s %9s%n", "case", "build_s",
+        "first_s", "step_ms", "p10", "p90", "epoch_s", "predict/s", "rss_mb", "floor_ms");
     for (BookModel m : models) {
       rows.add(measure(new Case(m, 32, 100, BookModel.UNITS, !unrolled), repeats, true));
     }
@@ -77,9 +77,9 @@ final class BenchCommand implements Callable<Integer> {
       all.add(Benchmark.run(c, c.batch() > 128 || c.timesteps() > 100 ? Math.min(steps, 20) : steps, epoch));
     }
     Result r = Benchmark.median(all);
-    System.out.printf(Locale.ROOT, "%-44s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10.0f %8d%n", c.label(),
+    System.out.printf(Locale.ROOT, "%-44s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10.0f %8d %9.2f%n", c.label(),
         r.buildSeconds(), r.firstStepSeconds(), r.stepMsMedian(), r.stepMsP10(), r.stepMsP90(),
-        r.epochSeconds(), r.predictPerSecond(), r.peakRssMb());
+        r.epochSeconds(), r.predictPerSecond(), r.peakRssMb(), r.matmulFloorMs());
     return r;
   }
 
@@ -90,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
           Case c = r.c();
           csv.printRecord(c.model().key(), c.batch(), c.timesteps(), c.units(), c.fused(), repeats,
               r.buildSeconds(), r.firstStepSeconds(), r.stepMsMedian(), r.stepMsP10(), r.stepMsP90(),
-              r.epochSeconds(), r.predictPerSecond(), r.peakRssMb());
+              r.epochSeconds(), r.predictPerSecond(), r.peakRssMb(), r.matmulFloorMs());
         }
       }
     });

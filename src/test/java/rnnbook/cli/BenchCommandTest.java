@@ -31,6 +31,12 @@ class BenchCommandTest {
     assertTrue(step > 0 && Double.parseDouble(row.get("step_ms_p10")) <= step
         && step <= Double.parseDouble(row.get("step_ms_p90")), row.toString());
     assertTrue(Double.parseDouble(row.get("epoch_seconds")) > 0);
+    // the floor is a part of the step's work; and it did the work: SimpleRNN(30) x 2 over 100
+    // steps of 32 multiplies 2 * (100 * 2 * 32*30*30 + 3 * 3200*30*30 + 3200*2*30) ~ 4.7e7 flops,
+    // which not even 1e12 flop/s would do in under 0.047 ms
+    double floor = Double.parseDouble(row.get("matmul_floor_ms"));
+    double flops = 2.0 * (100 * 2 * 32 * 30 * 30 + 3 * 3200 * 30 * 30 + 3200 * 2 * 30);
+    assertTrue(floor > flops / 1e12 * 1e3 && floor < step, "floor " + floor + " ms, step " + step + " ms");
     assertTrue(Double.parseDouble(row.get("predict_samples_per_second")) > 0);
     CliRun bad = CliRun.of("bench", "--repeats", "0", "--results", dir.toString());
     assertEquals(2, bad.exit());

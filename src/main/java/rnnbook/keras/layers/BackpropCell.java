@@ -4,11 +4,11 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * A cell that writes out its own backward step for {@link Bptt}. Its step must have the form
+ * A cell that writes out its own backward step for {@link Bptt}. Its weights are kernel,
+ * recurrent_kernel and, optionally, bias, in that order. Its step must have the form
  * {@code new states = f(input contribution, recurrent contribution, states)}, where the input
  * contribution is what {@link #projectInputs} gives for the timestep and the recurrent
  * contribution is {@code h_{t-1} @ recurrent_kernel} (plus, for a GRU, its recurrent bias), and
@@ -18,13 +18,6 @@ import org.tensorflow.types.family.TFloating;
 interface BackpropCell extends RecurrentCell {
   /** Whether this configuration has a written-out backward step (false: TensorFlow's gradients). */
   boolean hasBackprop();
-
-  Variable<?> kernel();
-
-  Variable<?> recurrentKernel();
-
-  /** Null without bias. */
-  Variable<?> bias();
 
   /**
    * Derivatives of one step.

@@ -82,9 +82,10 @@ final class Bptt {
   static <T extends TFloating> Operand<T> call(Ops s, RNN layer, Operand<T> x) {
     BackpropCell cell = (BackpropCell) layer.cell();
     RNN.Unrolled<T> fwd = layer.unroll(s, x, StepTrace.NONE, true);
-    Operand<T> kernel = Layer.typed(cell.kernel());
-    Operand<T> recurrentKernel = Layer.typed(cell.recurrentKernel());
-    Operand<T> bias = cell.bias() == null ? null : Layer.typed(cell.bias());
+    List<Layer.Weight> weights = layer.weights(); // kernel, recurrent_kernel[, bias]
+    Operand<T> kernel = Layer.typed(weights.get(0).variable());
+    Operand<T> recurrentKernel = Layer.typed(weights.get(1).variable());
+    Operand<T> bias = weights.size() > 2 ? Layer.typed(weights.get(2).variable()) : null;
     List<Operand<?>> inputs = new ArrayList<>(List.of(s.stopGradient(fwd.output()), x, kernel, recurrentKernel));
     if (bias != null) {
       inputs.add(bias);

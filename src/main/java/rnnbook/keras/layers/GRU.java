@@ -182,21 +182,6 @@ public final class GRU extends RNN {
           && config.recurrentActivation() != Activation.SOFTMAX;
     }
 
-    @Override
-    public Variable<?> kernel() {
-      return kernel;
-    }
-
-    @Override
-    public Variable<?> recurrentKernel() {
-      return recurrentKernel;
-    }
-
-    @Override
-    public Variable<?> bias() {
-      return bias;
-    }
-
     /**
      * From dh at h_t = z * h_{t-1} + (1 - z) * hh: dz = dh * (h_{t-1} - hh), dhh = dh * (1 - z),
      * and dh * z straight to h_{t-1}; through hh = tanh(x_h + r * r_h) to x_h, r and r_h; through

@@ -86,21 +86,6 @@ public final class SimpleRNN extends RNN {
       return config.activation() != Activation.SOFTMAX;
     }
 
-    @Override
-    public Variable<?> kernel() {
-      return kernel;
-    }
-
-    @Override
-    public Variable<?> recurrentKernel() {
-      return recurrentKernel;
-    }
-
-    @Override
-    public Variable<?> bias() {
-      return bias;
-    }
-
     /** h = act(pre): the gradient at pre feeds both the input and the recurrent product. */
     @Override
     public <T extends TFloating> StepGradients<T> backward(Ops tf, Map<String, Operand<T>> saved,

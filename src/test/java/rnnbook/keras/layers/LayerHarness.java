@@ -109,6 +109,22 @@ final class LayerHarness {
     }
   }
 
+  /**
+   * Asserts that TensorFlow's gradient of every weight of {@code layer} (float64) matches a
+   * central difference within 1e-6 relative, at 12 probes per weight.
+   */
+  static void assertGradientsMatchFiniteDifferences(Layer layer, Npy.Array x, String label) {
+    List<double[][]> grads = gradients(layer, x.data(), x.shape(), 12, TFloat64.class);
+    org.junit.jupiter.api.Assertions.assertEquals(layer.weights().size(), grads.size());
+    for (int k = 0; k < grads.size(); k++) {
+      for (double[] pair : grads.get(k)) {
+        double scale = Math.max(1.0, Math.abs(pair[1]));
+        org.junit.jupiter.api.Assertions.assertEquals(pair[1], pair[0], 1e-6 * scale,
+            label + " " + layer.weights().get(k).name() + ": gradient vs finite difference");
+      }
+    }
+  }
+
   private static double evaluate(Session s, Operand<TFloat64> loss, Placeholder<TFloat64> in,
       org.tensorflow.op.Op assign, double[] value, Shape shape) {
     try (TFloat64 t = TFloat64.tensorOf(shape, DataBuffers.of(value, true, false))) {

@@ -125,15 +125,7 @@ class RecurrentLayersTest {
       default -> new Dense(3, Activation.TANH);
     };
     // zero biases would hide bias mistakes in the forward pass, not in the gradient; fine here
-    List<double[][]> grads = LayerHarness.gradients(layer, x.data(), x.shape(), 12, TFloat64.class);
-    assertEquals(layer.weights().size(), grads.size());
-    for (int k = 0; k < grads.size(); k++) {
-      for (double[] pair : grads.get(k)) {
-        double scale = Math.max(1.0, Math.abs(pair[1]));
-        assertEquals(pair[1], pair[0], 1e-6 * scale,
-            layer.weights().get(k).name() + ": TensorFlow gradient vs finite difference");
-      }
-    }
+    LayerHarness.assertGradientsMatchFiniteDifferences(layer, x, kind);
   }
 
   @Test
