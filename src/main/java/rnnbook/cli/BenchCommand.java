@@ -23,7 +23,8 @@ import rnnbook.data.AtomicWrite;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmark the chapter's models: build, first step, training step (median and "
-        + "spread), seconds per epoch, prediction throughput, peak memory.")
+        + "spread), seconds per epoch, prediction throughput, peak memory, and the step's matrix "
+        + "products alone.")
 final class BenchCommand implements Callable<Integer> {
   static final String[] HEADER = {"model", "batch", "timesteps", "units", "fused", "repeats",
       "build_seconds", "first_step_seconds", "step_ms_median", "step_ms_p10", "step_ms_p90",
