@@ -128,6 +128,13 @@ class BpttTest {
         assertEquals(15f, da.getFloat(1));
         assertEquals(1f, db.getFloat(0));
       }
+      // an unused output gets no gradient from TensorFlow: its input's is then zero
+      var onlyFirst = tf.gradients(tf.reduceSum(y0, tf.constant(0)), List.of(a, b));
+      try (Session s = new Session(g);
+          Result r = s.runner().fetch(onlyFirst.dy(0)).fetch(onlyFirst.dy(1)).run()) {
+        assertEquals(5f, ((TFloat32) r.get(0)).getFloat(1));
+        assertEquals(0f, ((TFloat32) r.get(1)).getFloat(0));
+      }
     }
   }
 
