@@ -1,12 +1,15 @@
 package rnnbook.keras;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -20,6 +23,9 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 import rnnbook.keras.layers.BuildContext;
 import rnnbook.keras.layers.Layer;
@@ -41,6 +47,7 @@ public final class CompiledModel implements AutoCloseable {
   private final Placeholder<TFloat32> x;
   private final Placeholder<TFloat32> y;
   private final Operand<TFloat32> prediction;
+  private final Operand<TFloat32> exportedPrediction;
   private final Operand<TFloat32> loss;
   private final Op trainStep;
   private final List<Layer.Weight> weights = new ArrayList<>();
@@ -61,6 +68,7 @@ public final class CompiledModel implements AutoCloseable {
     this.inputSize = (int) Arrays.stream(model.inputShape()).reduce(1, (a, b) -> a * b);
     this.outputSize = (int) Arrays.stream(model.outputShape()).reduce(1, (a, b) -> a * b);
     graph = new Graph();
+    Session opened = null;
     try {
       Ops tf = Ops.create(graph);
       ops = tf;
@@ -78,6 +86,20 @@ public final class CompiledModel implements AutoCloseable {
         weights.addAll(layer.weights());
       }
       prediction = tf.withName("prediction").identity(h);
+      // a graph with native-kernel ops only runs where rnnbook loaded them: exports get the same
+      // function built from TensorFlow's own ops, on the same variables
+      boolean nativeOps = layers.stream()
+          .anyMatch(l -> l instanceof RNN r && r.usesNativeKernel(TFloat32.class));
+      if (nativeOps) {
+        Ops portable = tf.withSubScope("portable");
+        Operand<TFloat32> p = x;
+        for (Layer layer : layers) {
+          p = layer.callPortable(portable, p);
+        }
+        exportedPrediction = tf.withName("exported_prediction").identity(p);
+      } else {
+        exportedPrediction = prediction;
+      }
       y = tf.withName("y_true").placeholder(TFloat32.class, Placeholder.shape(withBatch(model.outputShape())));
       loss = tf.withName("loss").identity(lossKind.build(tf, y, prediction));
       trainStep = Adam.minimize(tf, loss, weights, optimizer);
@@ -92,13 +114,17 @@ public final class CompiledModel implements AutoCloseable {
       }
       // per-session pools: otherwise every session shares the process-wide pool sized by the
       // first one, and models training side by side in threads wait for each other
-      session = new Session(graph, ConfigProto.newBuilder()
+      opened = new Session(graph, ConfigProto.newBuilder()
           .setIntraOpParallelismThreads(threads)
           .setInterOpParallelismThreads(threads)
           .setUsePerSessionThreads(true)
           .build());
-      session.initialize();
+      opened.initialize();
+      session = opened;
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close(); // the graph cannot close while a session holds it
+      }
       RNN.release(graph);
       graph.close();
       throw e;
@@ -377,12 +403,51 @@ public final class CompiledModel implements AutoCloseable {
     Signature signature = Signature.builder()
         .key(Signature.DEFAULT_KEY)
         .input(layers.get(0).name() + "_input", x)
-        .output(layers.get(layers.size() - 1).name(), prediction)
+        .output(layers.get(layers.size() - 1).name(), exportedPrediction)
         .build();
     SavedModelBundle.exporter(dir.toString())
         .withSession(session)
         .withFunction(session.function(signature))
         .export();
+    if (exportedPrediction != prediction) {
+      withoutNativeOps(dir.resolve("saved_model.pb"));
+    }
+  }
+
+  /**
+   * Removes from a SavedModel's graph the native-kernel ops and every op that depends on them
+   * (the training path), so that it loads wherever TensorFlow does; the exported signature is
+   * built from TensorFlow's own ops and keeps all it needs.
+   */
+  static void withoutNativeOps(Path savedModelPb) throws IOException {
+    SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(savedModelPb));
+    SavedModel.Builder out = saved.toBuilder();
+    for (int g = 0; g < saved.getMetaGraphsCount(); g++) {
+      GraphDef graphDef = saved.getMetaGraphs(g).getGraphDef();
+      Set<String> removed = new HashSet<>();
+      boolean grew = true;
+      while (grew) {
+        grew = false;
+        for (NodeDef node : graphDef.getNodeList()) {
+          if (!removed.contains(node.getName()) && (node.getOp().startsWith("Rnnbook")
+              || node.getInputList().stream().anyMatch(in -> removed.contains(inputNode(in))))) {
+            removed.add(node.getName());
+            grew = true;
+          }
+        }
+      }
+      GraphDef.Builder kept = graphDef.toBuilder().clearNode();
+      graphDef.getNodeList().stream().filter(n -> !removed.contains(n.getName())).forEach(kept::addNode);
+      out.setMetaGraphs(g, saved.getMetaGraphs(g).toBuilder().setGraphDef(kept));
+    }
+    Files.write(savedModelPb, out.build().toByteArray());
+  }
+
+  /** The node an input names: "^node" (a control input), "node", "node:1". */
+  private static String inputNode(String input) {
+    String name = input.startsWith("^") ? input.substring(1) : input;
+    int colon = name.indexOf(':');
+    return colon < 0 ? name : name.substring(0, colon);
   }
 
   private int samplesOf(float[] xs) {

@@ -7,6 +7,7 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -43,6 +44,30 @@ public final class GRU extends RNN {
   @Override
   public String className() {
     return "GRU";
+  }
+
+  /**
+   * Whether {@link #call} runs {@link NativeKernels}' GRU for inputs of {@code type}: fused,
+   * float32, reset_after, tanh and sigmoid, and the kernels available.
+   */
+  @Override
+  public boolean usesNativeKernel(Class<?> type) {
+    RecurrentConfig c = config();
+    return c.fused() && type == TFloat32.class && c.resetAfter() && c.activation() == Activation.TANH
+        && c.recurrentActivation() == Activation.SIGMOID && NativeKernels.available();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
+    if (!usesNativeKernel(x.type())) {
+      return super.call(tf, x);
+    }
+    requireBuilt();
+    Cell cell = (Cell) cell();
+    return (Operand<T>) NativeRecurrent.gru(scope(tf), (Operand<TFloat32>) x,
+        (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel,
+        (Operand<TFloat32>) cell.bias, config().units(), config().returnSequences());
   }
 
   static final class Cell implements BackpropCell {

@@ -53,15 +53,40 @@ public final class LSTM extends RNN {
         && c.recurrentActivation() == Activation.SIGMOID && FusedLSTM.available();
   }
 
+  /**
+   * Whether {@link #call} runs {@link NativeKernels}' LSTM for inputs of {@code type}: fused,
+   * float32, tanh and sigmoid, and the kernels available.
+   */
   @Override
-  @SuppressWarnings("unchecked")
+  public boolean usesNativeKernel(Class<?> type) {
+    RecurrentConfig c = config();
+    return c.fused() && type == TFloat32.class && c.activation() == Activation.TANH
+        && c.recurrentActivation() == Activation.SIGMOID && NativeKernels.available();
+  }
+
+  @Override
   public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
+    return call(tf, x, true);
+  }
+
+  @Override
+  public <T extends TFloating> Operand<T> callPortable(Ops tf, Operand<T> x) {
+    return call(tf, x, false);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x, boolean nativeKernel) {
+    requireBuilt();
+    Cell cell = (Cell) cell();
+    if (nativeKernel && usesNativeKernel(x.type())) {
+      return (Operand<T>) NativeRecurrent.lstm(scope(tf), (Operand<TFloat32>) x,
+          (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel,
+          (Operand<TFloat32>) cell.bias, config().units(), config().returnSequences());
+    }
     if (!isFused(x.type())) {
       return super.call(tf, x);
     }
-    requireBuilt();
     Ops s = tf.withSubScope(name());
-    Cell cell = (Cell) cell();
     long units = config().units();
     Operand<TFloat32> bias = cell.bias != null ? (Operand<TFloat32>) cell.bias
         : s.fill(s.constant(new long[] {4 * units}), s.constant(0f));

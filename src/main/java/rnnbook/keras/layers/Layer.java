@@ -66,6 +66,14 @@ public abstract class Layer {
   public abstract <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x);
 
   /**
+   * As {@link #call}, with TensorFlow's own ops only (no op from {@link NativeKernels}), for graphs
+   * that are exported; the same for every layer but the native-kernel recurrent ones.
+   */
+  public <T extends TFloating> Operand<T> callPortable(Ops tf, Operand<T> x) {
+    return call(tf, x);
+  }
+
+  /**
    * Throws {@link IllegalStateException} when {@code fit} cannot train this layer as Keras
    * would; every layer can by default.
    */

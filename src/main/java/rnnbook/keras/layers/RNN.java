@@ -75,6 +75,20 @@ public abstract class RNN extends Layer {
     return loop(tf, x, StepTrace.NONE);
   }
 
+  /** Whether {@link #call} runs one of {@link NativeKernels}' ops for inputs of {@code type}. */
+  public boolean usesNativeKernel(Class<?> type) {
+    return false;
+  }
+
+  /**
+   * As {@link #call}, but with TensorFlow's own ops only, for graphs that leave this process
+   * (SavedModels): the same function of the same weights.
+   */
+  @Override
+  public <T extends TFloating> Operand<T> callPortable(Ops tf, Operand<T> x) {
+    return usesNativeKernel(x.type()) ? loop(tf, x, StepTrace.NONE) : call(tf, x);
+  }
+
   /**
    * The layer's output and its cell's gate activations at every timestep.
    *
