@@ -161,8 +161,12 @@ class CompiledModelTest {
           assertEquals(Shape.of(samples, 1), t.shape());
           float[] reloaded = new float[samples];
           t.copyTo(DataBuffers.of(reloaded, false, false));
-          assertArrayEquals(predicted, reloaded, "the reloaded SavedModel predicts the same bits");
+          // the export is the same function built from TensorFlow's own ops (it loads anywhere);
+          // with the native kernels in use the summation order differs: equal up to rounding
+          assertArrayEquals(predicted, reloaded, 1e-6f, "the reloaded SavedModel predicts the same");
         }
+        bundle.graph().operations().forEachRemaining(op -> assertTrue(!op.type().startsWith("Rnnbook"),
+            "exported graph holds " + op.type()));
       }
     }
   }

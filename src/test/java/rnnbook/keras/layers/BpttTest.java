@@ -8,6 +8,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,6 +35,20 @@ import rnnbook.keras.Sequential;
  * differences; its forward ops are the plain graph's, so outputs are equal to the bit.
  */
 class BpttTest {
+  // these tests are about the TensorFlow-ops path, the one used where the native kernels are not
+  private static boolean nativeWas;
+
+  @BeforeAll
+  static void tensorFlowOps() {
+    nativeWas = NativeKernels.enabled();
+    NativeKernels.setEnabled(false);
+  }
+
+  @AfterAll
+  static void restore() {
+    NativeKernels.setEnabled(nativeWas);
+  }
+
   private static RecurrentConfig config(String kind) {
     RecurrentConfig c = RecurrentConfig.of(4);
     return switch (kind) {

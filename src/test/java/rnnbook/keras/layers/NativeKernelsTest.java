@@ -1,0 +1,203 @@
+package rnnbook.keras.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import rnnbook.data.Npy;
+import rnnbook.keras.Adam;
+import rnnbook.keras.CompiledModel;
+import rnnbook.keras.Loss;
+import rnnbook.keras.Sequential;
+
+/**
+ * The native GRU and LSTM kernels against the plain TensorFlow-ops graph of the same layer with the
+ * same weights: outputs, TensorFlow's autodiff gradients, and training side by side. (The plain
+ * graph is checked against numpy's Keras formulas and float64 finite differences elsewhere; the
+ * layer tests against numpy run on the native kernels too, as they are the default.)
+ */
+class NativeKernelsTest {
+  @BeforeAll
+  static void kernelsBuilt() {
+    Assumptions.assumeTrue(NativeKernels.available(),
+        "skipped: the native kernels could not be built here: " + NativeKernels.describe());
+  }
+
+  private static RecurrentConfig config(String kind) {
+    RecurrentConfig c = RecurrentConfig.of(kind.contains("33") ? 33 : 5);
+    if (kind.contains("no_bias")) {
+      c = c.withUseBias(false);
+    }
+    return kind.contains("last") ? c : c.withReturnSequences(true);
+  }
+
+  private static Layer layer(String kind, boolean nativeKernel) {
+    RecurrentConfig c = config(kind).withFused(nativeKernel);
+    return kind.startsWith("gru") ? new GRU(c) : new LSTM(c);
+  }
+
+  private static final String KINDS = "gru,gru_last,gru_no_bias,gru_33,lstm,lstm_last,lstm_no_bias,lstm_33_last";
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gru", "gru_last", "gru_no_bias", "gru_33", "lstm", "lstm_last",
+      "lstm_no_bias", "lstm_33_last"})
+  void gradientsMatchTensorFlowsAutodiff(String kind) throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    Layer nativeLayer = layer(kind, true);
+    assertEquals(1, countNativeOps(layer(kind, true)), kind + " runs on the native kernel");
+    // the same weights (same seed, same dtype): the native ops' gradients against TensorFlow's
+    // own autodiff of the plain graph, itself checked against finite differences in float64 by
+    // BpttTest and the layer tests
+    List<double[][]> ours = LayerHarness.gradients(nativeLayer, x.data(), x.shape(), 20, TFloat32.class);
+    List<double[][]> reference = LayerHarness.gradients(layer(kind, false), x.data(), x.shape(), 20, TFloat32.class);
+    assertEquals(reference.size(), ours.size());
+    for (int k = 0; k < ours.size(); k++) {
+      assertEquals(reference.get(k).length, ours.get(k).length);
+      for (int i = 0; i < ours.get(k).length; i++) {
+        double expected = reference.get(k)[i][0];
+        assertEquals(expected, ours.get(k)[i][0], 2e-5 * Math.max(1, Math.abs(expected)),
+            kind + " " + nativeLayer.weights().get(k).name() + " probe " + i);
+      }
+    }
+  }
+
+  @Test
+  void forwardMatchesTheTensorFlowOpsGraph() throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    for (String kind : KINDS.split(",")) {
+      double[] ours = LayerHarness.run(layer(kind, true), x.data(), x.shape(), TFloat32.class);
+      double[] plain = LayerHarness.run(layer(kind, false), x.data(), x.shape(), TFloat32.class);
+      assertEquals(plain.length, ours.length);
+      for (int i = 0; i < plain.length; i++) {
+        assertEquals(plain[i], ours[i], 1e-6, kind + " output " + i);
+      }
+    }
+  }
+
+  @Test
+  void theSwitchAndTheLayerOptionsChooseTheKernels() {
+    assertEquals(1, countNativeOps(new GRU(5)));
+    assertEquals(1, countNativeOps(new LSTM(5)));
+    assertEquals(0, countNativeOps(new SimpleRNN(5)));
+    assertEquals(0, countNativeOps(layer("gru", false)), "fused=false: the plain graph");
+    assertEquals(0, countNativeOps(new GRU(RecurrentConfig.of(5).withResetAfter(false))));
+    assertEquals(0, countNativeOps(new LSTM(RecurrentConfig.of(5).withActivation(Activation.RELU))));
+    NativeKernels.setEnabled(false);
+    try {
+      assertEquals(0, countNativeOps(new GRU(5)));
+      assertEquals(0, countNativeOps(new LSTM(5)));
+      assertTrue(NativeKernels.describe().contains("disabled"), NativeKernels.describe());
+    } finally {
+      NativeKernels.setEnabled(true);
+    }
+  }
+
+  private static int countNativeOps(Layer layer) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      layer.setName(layer.defaultName());
+      layer.build(new BuildContext.Factory(tf, TFloat32.class, 1L), new long[] {3, 2});
+      layer.call(tf, tf.zeros(tf.constant(new long[] {2, 3, 2}), TFloat32.class));
+      int n = 0;
+      for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
+        n += it.next().type().startsWith("Rnnbook") ? 1 : 0;
+      }
+      return n;
+    }
+  }
+
+  @Test
+  void badShapesFailWithAMessage() {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> xp = tf.zeros(tf.constant(new long[] {4, 2, 7}), TFloat32.class);
+      Operand<TFloat32> rk = tf.zeros(tf.constant(new long[] {2, 6}), TFloat32.class);
+      Operand<TFloat32> rb = tf.zeros(tf.constant(new long[] {6}), TFloat32.class);
+      Operand<TFloat32> h0 = tf.zeros(tf.constant(new long[] {2, 2}), TFloat32.class);
+      GraphOperation op = (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, "bad")
+          .addInput(xp.asOutput()).addInput(rk.asOutput()).addInput(rb.asOutput())
+          .addInput(h0.asOutput()).build();
+      var e = assertThrows(TFInvalidArgumentException.class,
+          () -> s.runner().fetch(op.output(0)).run().close());
+      assertTrue(e.getMessage().contains("xp's last dimension must be 3 * units, received 7"),
+          e.getMessage());
+      Operand<TFloat32> wrongH0 = tf.zeros(tf.constant(new long[] {3, 2}), TFloat32.class);
+      Operand<TFloat32> xp6 = tf.zeros(tf.constant(new long[] {4, 2, 6}), TFloat32.class);
+      GraphOperation op2 = (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, "bad2")
+          .addInput(xp6.asOutput()).addInput(rk.asOutput()).addInput(rb.asOutput())
+          .addInput(wrongH0.asOutput()).build();
+      var e2 = assertThrows(RuntimeException.class, () -> s.runner().fetch(op2.output(0)).run().close());
+      assertTrue(e2.getMessage().contains("h0 must have shape [2, 2], received [3, 2]"), e2.getMessage());
+    }
+  }
+
+  /**
+   * Two stacked layers and a Dense head trained for a few Adam steps on the native kernels and on
+   * the plain TensorFlow graph agree, and the native runs repeat to the bit.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gru", "lstm"})
+  void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
+    Function<Boolean, Sequential> model = nativeKernel -> {
+      Sequential m = new Sequential(20, 2);
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withFused(nativeKernel);
+      RecurrentConfig second = RecurrentConfig.of(5).withFused(nativeKernel);
+      m.add(kind.equals("gru") ? new GRU(first) : new LSTM(first));
+      m.add(kind.equals("gru") ? new GRU(second) : new LSTM(second));
+      m.add(new Dense(1));
+      return m;
+    };
+    SplittableRandom random = new SplittableRandom(5);
+    float[] x = new float[16 * 20 * 2];
+    float[] y = new float[16];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble(-1, 1);
+    }
+    for (int i = 0; i < y.length; i++) {
+      y[i] = (float) random.nextDouble(0, 1);
+    }
+    try (CompiledModel ours = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
+        CompiledModel again = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
+        CompiledModel plain = model.apply(false).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4)) {
+      for (int step = 0; step < 5; step++) {
+        double lo = ours.trainOnBatch(x, y, 16);
+        double la = again.trainOnBatch(x, y, 16);
+        double lp = plain.trainOnBatch(x, y, 16);
+        assertEquals(lp, lo, 1e-6 * Math.max(1, lp), "loss at step " + step);
+        assertEquals(lo, la, 0.0, "the same run twice, step " + step);
+      }
+      var a = plain.getWeights();
+      var b = ours.getWeights();
+      var c = again.getWeights();
+      for (int k = 0; k < a.size(); k++) {
+        float[] p = a.get(k).values();
+        float[] q = b.get(k).values();
+        for (int i = 0; i < p.length; i++) {
+          assertEquals(p[i], q[i], 1e-5, a.get(k).name() + "[" + i + "]");
+        }
+        assertArrayEquals(q, c.get(k).values(), "bit-identical reruns: " + b.get(k).name());
+      }
+      float[] po = ours.predict(x);
+      float[] pp = plain.predict(x);
+      assertArrayEquals(pp, po, 1e-5f);
+    }
+  }
+}
