@@ -1,6 +1,6 @@
-// rnnbook's recurrent kernels for TensorFlow: the time loop of Keras's GRU (reset_after=True) and
-// LSTM, forward and backward, each as one op. Only the loop lives here; the input projection
-// (x @ kernel + bias over all timesteps) and the weight gradients stay ordinary TensorFlow ops.
+// rnnbook's recurrent kernels for TensorFlow: the time loop of Keras's GRU (reset_after=True),
+// LSTM and SimpleRNN (tanh), forward and backward, each as one op. Only the loop lives here: the
+// input projection (x @ kernel + bias over all timesteps) and its gradients stay TensorFlow ops.
 //
 // Built by rnnbook.keras.layers.NativeKernels on the machine that runs it (g++ -O3 -march=native),
 // loaded with TensorFlow.loadLibrary. It uses TensorFlow's stable C API (tensorflow/c/ops.h,
@@ -11,9 +11,11 @@
 //   RnnbookGruSequence(xp[T,B,3U], rk[U,3U], rb[3U], h0[B,U]) -> h[T,B,U], gates[T,B,3U], mh[T,B,U]
 //     gates = (z, r, hh) after their activations, mh = h_prev @ rk_h + rb_h (kept for backward)
 //   RnnbookGruSequenceGrad(rk, h0, h, gates, mh, dh[T,B,U]) -> dxp, drk[U,3U], drb[3U], dh0[B,U]
-//   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U]) -> h[T,B,U], c[T,B,U], gates[T,B,4U]
-//     gates = (i, f, g, o) after their activations; the bias is inside xp
-//   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, gates, dh[T,B,U], dc[T,B,U]) -> dxp, drk, dh0, dc0
+//   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U]) -> h, c, gates[T,B,4U], tc[T,B,U]
+//     gates = (i, f, g, o) after their activations, tc = tanh(c); the bias is inside xp
+//   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U]) -> dxp, drk, dh0, dc0
+//   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U]) -> h[T,B,U]     (tanh; bias inside xp)
+//   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U]) -> dxp, drk, dh0
 // Each gradient op gives the gradients of its forward op's inputs, from those of h (and c).
 
 #include <cmath>
@@ -93,7 +95,7 @@ constexpr int ACCUMULATORS = 12;
 constexpr int VW = 4;
 constexpr int ACCUMULATORS = 12;
 #endif
-constexpr int MAX_NV = 8;
+constexpr int MAX_NV = 4;
 typedef float vfloat __attribute__((vector_size(VW * sizeof(float))));
 
 inline vfloat load(const float* p) {
@@ -248,7 +250,7 @@ void gruBackRow(int64_t U, const float* R g, const float* R mh, const float* R d
 // act: scratch of padded(4U); ct: of padded(U); scale: padded(4U) values, 2 on the g gate (tanh),
 // 1 elsewhere (sigmoid)
 void lstmRow(int64_t U, const float* R x, const float* R m, const float* R cp, float* R g,
-             float* R c, float* R h, float* R act, float* R ct, const float* R scale) {
+             float* R c, float* R h, float* R tc, float* R act, float* R ct, const float* R scale) {
   for (int64_t j = 0; j < 4 * U; j++) act[j] = (x[j] + m[j]) * scale[j];
   for (int64_t j = 0, n = padded(4 * U); j < n; j++)
     act[j] = scale[j] / (1.f + std::exp(-act[j])) + (1.f - scale[j]);  // i, f, g, o
@@ -259,16 +261,15 @@ void lstmRow(int64_t U, const float* R x, const float* R m, const float* R cp, f
   }
   tanhAll(ct, padded(U));
   for (int64_t j = 0; j < U; j++) h[j] = act[3 * U + j] * ct[j];
+  std::memcpy(tc, ct, U * sizeof(float));
   std::memcpy(g, act, 4 * U * sizeof(float));
 }
 
 // dh and dc at c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t): to the gate pre-activations (dz),
-// and to c_{t-1} (carryC, updated in place); tc: scratch of padded(U)
-void lstmBackRow(int64_t U, const float* R g, const float* R c, const float* R cp,
+// and to c_{t-1} (carryC, updated in place); tc = tanh(c_t) as the forward pass kept it
+void lstmBackRow(int64_t U, const float* R g, const float* R tc, const float* R cp,
                  const float* R dh, const float* R dc, const float* R carryH, float* R carryC,
-                 float* R dz, float* R tc) {
-  std::memcpy(tc, c, U * sizeof(float));
-  tanhAll(tc, padded(U));
+                 float* R dz) {
   for (int64_t j = 0; j < U; j++) {
     float i = g[j], f = g[U + j], gg = g[2 * U + j], o = g[3 * U + j];
     float d = dh[j] + carryH[j];
@@ -439,6 +440,7 @@ void lstmForward(void*, TF_OpKernelContext* context) {
   float* h = k.output(0, {T, B, U});
   float* c = k.output(1, {T, B, U});
   float* gates = k.output(2, {T, B, G});
+  float* tc = k.output(3, {T, B, U});
   if (k.failed || T == 0 || B == 0) return;
   const int64_t GP = padded(G);
   std::vector<float> packed = pack(data(rk), U, G);
@@ -450,7 +452,8 @@ void lstmForward(void*, TF_OpKernelContext* context) {
     gemm(B, U, GP, hp, U, 1, packed.data(), m.data(), GP, false);
     for (int64_t b = 0; b < B; b++) {
       lstmRow(U, data(xp) + (t * B + b) * G, &m[b * GP], cp + b * U, gates + (t * B + b) * G,
-              c + (t * B + b) * U, h + (t * B + b) * U, act.data(), ct.data(), scale.data());
+              c + (t * B + b) * U, h + (t * B + b) * U, tc + (t * B + b) * U, act.data(), ct.data(),
+              scale.data());
     }
   }
 }
@@ -458,12 +461,13 @@ void lstmForward(void*, TF_OpKernelContext* context) {
 void lstmBackward(void*, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *rk = k.input(0), *h0 = k.input(1), *c0 = k.input(2), *h = k.input(3), *c = k.input(4),
-            *gates = k.input(5), *dh = k.input(6), *dc = k.input(7);
+            *tc = k.input(5), *gates = k.input(6), *dh = k.input(7), *dc = k.input(8);
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 4;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(c0, "c0", {B, U}) || !k.shaped(h, "h", {T, B, U}) || !k.shaped(c, "c", {T, B, U}) ||
-      !k.shaped(dh, "dh", {T, B, U}) || !k.shaped(dc, "dc", {T, B, U}))
+      !k.shaped(tc, "tc", {T, B, U}) || !k.shaped(dh, "dh", {T, B, U}) ||
+      !k.shaped(dc, "dc", {T, B, U}))
     return;
   float* dxp = k.output(0, {T, B, G});
   float* drk = k.output(1, {U, G});
@@ -473,16 +477,16 @@ void lstmBackward(void*, TF_OpKernelContext* context) {
   const int64_t UP = padded(U), GP = padded(G);
   std::vector<float> packed = packTransposed(data(rk), U, G);  // [G, UP]
   std::vector<float> carryH(B * UP, 0.f), carryC(B * U, 0.f), next(B * UP, 0.f);
-  std::vector<float> dz(B * GP, 0.f), dRk(U * GP, 0.f), tc(padded(U), 0.f);
+  std::vector<float> dz(B * GP, 0.f), dRk(U * GP, 0.f);
   for (int64_t t = T - 1; t >= 0; t--) {
     const float* hp = t == 0 ? data(h0) : data(h) + (t - 1) * B * U;
     const float* cp = t == 0 ? data(c0) : data(c) + (t - 1) * B * U;
     for (int64_t b = 0; b < B; b++) {
       float* dzr = &dz[b * GP];
       float* dx = dxp + (t * B + b) * G;
-      lstmBackRow(U, data(gates) + (t * B + b) * G, data(c) + (t * B + b) * U, cp + b * U,
+      lstmBackRow(U, data(gates) + (t * B + b) * G, data(tc) + (t * B + b) * U, cp + b * U,
                   data(dh) + (t * B + b) * U, data(dc) + (t * B + b) * U, &carryH[b * UP],
-                  &carryC[b * U], dzr, tc.data());
+                  &carryC[b * U], dzr);
       std::memcpy(dx, dzr, G * sizeof(float));
     }
     gemm(B, G, UP, dz.data(), GP, 1, packed.data(), next.data(), UP, false);
@@ -492,6 +496,66 @@ void lstmBackward(void*, TF_OpKernelContext* context) {
   unpad(carryH.data(), UP, B, U, dh0);
   std::memcpy(dc0, carryC.data(), B * U * sizeof(float));
   unpad(dRk.data(), GP, U, G, drk);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SimpleRNN with tanh: h_t = tanh(xp_t + h_{t-1} @ rk).
+
+void simpleForward(void*, TF_OpKernelContext* context) {
+  Kernel k(context);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2);
+  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
+  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), U = TF_Dim(xp, 2);
+  if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U})) return;
+  float* h = k.output(0, {T, B, U});
+  if (k.failed || T == 0 || B == 0) return;
+  const int64_t UP = padded(U);
+  std::vector<float> packed = pack(data(rk), U, U);
+  std::vector<float> m(B * UP, 0.f);
+  for (int64_t t = 0; t < T; t++) {
+    const float* hp = t == 0 ? data(h0) : h + (t - 1) * B * U;
+    gemm(B, U, UP, hp, U, 1, packed.data(), m.data(), UP, false);
+    for (int64_t b = 0; b < B; b++) {
+      float* mr = &m[b * UP];
+      const float* x = data(xp) + (t * B + b) * U;
+      for (int64_t j = 0; j < U; j++) mr[j] += x[j];
+      tanhAll(mr, UP);
+      std::memcpy(h + (t * B + b) * U, mr, U * sizeof(float));
+    }
+  }
+}
+
+void simpleBackward(void*, TF_OpKernelContext* context) {
+  Kernel k(context);
+  TF_Tensor *rk = k.input(0), *h0 = k.input(1), *h = k.input(2), *dh = k.input(3);
+  if (k.failed || !k.shaped(h, "h", {-1, -1, -1})) return;
+  const int64_t T = TF_Dim(h, 0), B = TF_Dim(h, 1), U = TF_Dim(h, 2);
+  if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
+      !k.shaped(dh, "dh", {T, B, U}))
+    return;
+  float* dxp = k.output(0, {T, B, U});
+  float* drk = k.output(1, {U, U});
+  float* dh0 = k.output(2, {B, U});
+  if (k.failed) return;
+  const int64_t UP = padded(U);
+  std::vector<float> packed = packTransposed(data(rk), U, U);  // [U, UP]
+  std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f), da(B * UP, 0.f), dRk(U * UP, 0.f);
+  for (int64_t t = T - 1; t >= 0; t--) {
+    const float* hp = t == 0 ? data(h0) : data(h) + (t - 1) * B * U;
+    for (int64_t b = 0; b < B; b++) {
+      const float* ht = data(h) + (t * B + b) * U;
+      const float* dht = data(dh) + (t * B + b) * U;
+      const float* cr = &carry[b * UP];
+      float* dar = &da[b * UP];
+      for (int64_t j = 0; j < U; j++) dar[j] = (dht[j] + cr[j]) * (1.f - ht[j] * ht[j]);
+      std::memcpy(dxp + (t * B + b) * U, dar, U * sizeof(float));
+    }
+    gemm(B, U, UP, da.data(), UP, 1, packed.data(), next.data(), UP, false);
+    gemm(U, B, UP, hp, 1, U, da.data(), dRk.data(), UP, true);  // += h_{t-1}^T da_t
+    std::swap(carry, next);
+  }
+  unpad(carry.data(), UP, B, U, dh0);
+  unpad(dRk.data(), UP, U, U, drk);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -551,14 +615,27 @@ void lstmForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   s.set(0, h);
   s.set(1, h);
   s.set(2, s.input(0));
+  s.set(3, h);
 }
 
 void lstmBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
-  s.set(0, s.input(5));
+  s.set(0, s.input(6));
   s.set(1, s.input(0));
   s.set(2, s.input(1));
   s.set(3, s.input(2));
+}
+
+void simpleForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  Shapes s(ctx, status);
+  s.set(0, s.input(0));
+}
+
+void simpleBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  Shapes s(ctx, status);
+  s.set(0, s.input(2));
+  s.set(1, s.input(0));
+  s.set(2, s.input(1));
 }
 
 void define(const char* name, std::vector<const char*> inputs, std::vector<const char*> outputs,
@@ -585,11 +662,15 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
          {"rk: float", "h0: float", "h: float", "gates: float", "mh: float", "dh: float"},
          {"dxp: float", "drk: float", "drb: float", "dh0: float"}, gruBackwardShape, gruBackward);
   define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float"},
-         {"h: float", "c: float", "gates: float"}, lstmForwardShape, lstmForward);
+         {"h: float", "c: float", "gates: float", "tc: float"}, lstmForwardShape, lstmForward);
   define("RnnbookLstmSequenceGrad",
-         {"rk: float", "h0: float", "c0: float", "h: float", "c: float", "gates: float", "dh: float",
-          "dc: float"},
+         {"rk: float", "h0: float", "c0: float", "h: float", "c: float", "tc: float", "gates: float",
+          "dh: float", "dc: float"},
          {"dxp: float", "drk: float", "dh0: float", "dc0: float"}, lstmBackwardShape, lstmBackward);
+  define("RnnbookSimpleRnnSequence", {"xp: float", "rk: float", "h0: float"}, {"h: float"},
+         simpleForwardShape, simpleForward);
+  define("RnnbookSimpleRnnSequenceGrad", {"rk: float", "h0: float", "h: float", "dh: float"},
+         {"dxp: float", "drk: float", "dh0: float"}, simpleBackwardShape, simpleBackward);
   return true;
 }();
 

@@ -20,8 +20,8 @@ import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.OpDef;
 
 /**
- * rnnbook's recurrent kernels for TensorFlow: the time loop of the GRU and the LSTM, forward and
- * backward, each as one TensorFlow op ({@code src/main/resources/rnnbook/native/rnnbook_ops.cc}).
+ * rnnbook's recurrent kernels for TensorFlow: the time loop of the GRU, the LSTM and the SimpleRNN,
+ * forward and backward, each as one TensorFlow op ({@code src/main/resources/rnnbook/native/rnnbook_ops.cc}).
  * The graph otherwise spends most of a training step on the per-op cost of thousands of small
  * ops; these ops cost only their arithmetic.
  *
@@ -40,9 +40,11 @@ public final class NativeKernels {
   static final String GRU_GRAD = "RnnbookGruSequenceGrad";
   static final String LSTM = "RnnbookLstmSequence";
   static final String LSTM_GRAD = "RnnbookLstmSequenceGrad";
+  static final String SIMPLE_RNN = "RnnbookSimpleRnnSequence";
+  static final String SIMPLE_RNN_GRAD = "RnnbookSimpleRnnSequenceGrad";
   private static final String SOURCE = "/rnnbook/native/rnnbook_ops.cc";
   private static final List<String> FLAGS =
-      List.of("-std=c++17", "-O3", "-march=native", "-ffast-math", "-fPIC", "-shared");
+      List.of("-std=c++17", "-O3", "-march=native", "-ffast-math", "-mrecip", "-fPIC", "-shared");
 
   private static volatile boolean enabled =
       !"false".equalsIgnoreCase(System.getProperty("rnnbook.native", "true"));
@@ -69,7 +71,7 @@ public final class NativeKernels {
     return enabled && load();
   }
 
-  /** One line for logs and reports: which kernels GRU and LSTM train with, and why. */
+  /** One line for logs and reports: which kernels the recurrent layers train with, and why. */
   public static String describe() {
     if (!enabled) {
       return "TensorFlow ops (native kernels disabled)";
@@ -83,7 +85,7 @@ public final class NativeKernels {
         Path library = build();
         Set<String> ops = TensorFlow.loadLibrary(library.toString()).getOpList().stream()
             .map(OpDef::getName).collect(Collectors.toSet());
-        for (String op : List.of(GRU, GRU_GRAD, LSTM, LSTM_GRAD)) {
+        for (String op : List.of(GRU, GRU_GRAD, LSTM, LSTM_GRAD, SIMPLE_RNN, SIMPLE_RNN_GRAD)) {
           if (!ops.contains(op) && !TensorFlow.registeredOpList().getOpList().stream()
               .anyMatch(d -> d.getName().equals(op))) {
             throw new IllegalStateException(library + " did not register " + op);
@@ -99,7 +101,7 @@ public final class NativeKernels {
       if (!loaded && !warned) {
         warned = true;
         System.err.println("rnnbook: native recurrent kernels unavailable (" + reason
-            + "); GRU and LSTM train on TensorFlow's ops, several times slower");
+            + "); recurrent layers train on TensorFlow's ops, several times slower");
       }
     }
     return loaded;

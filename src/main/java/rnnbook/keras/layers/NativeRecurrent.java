@@ -11,7 +11,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * GRU and LSTM layers on {@link NativeKernels}' ops: the input projection of all timesteps as one
+ * GRU, LSTM and SimpleRNN layers on {@link NativeKernels}' ops: the input projection of all timesteps as one
  * MatMul (with the input bias), the time loop as one op, its gradient as one op. The gradients are
  * registered from Java by op type; they need nothing but the forward op's inputs and outputs.
  */
@@ -22,6 +22,19 @@ final class NativeRecurrent {
     // false only when registered already (by an earlier class loader): the same stateless code
     TensorFlow.registerCustomGradient(NativeKernels.GRU, NativeRecurrent::gruGradient);
     TensorFlow.registerCustomGradient(NativeKernels.LSTM, NativeRecurrent::lstmGradient);
+    TensorFlow.registerCustomGradient(NativeKernels.SIMPLE_RNN, NativeRecurrent::simpleRnnGradient);
+  }
+
+  /** A SimpleRNN layer with tanh; {@code bias} (u) or null. */
+  static Operand<TFloat32> simpleRnn(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
+      Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units, boolean sequences) {
+    Operand<TFloat32> xp = project(s, x, kernel, bias, units);
+    Operation op = s.scope().opBuilder(NativeKernels.SIMPLE_RNN, "RnnbookSimpleRnnSequence")
+        .addInput(xp.asOutput())
+        .addInput(recurrentKernel.asOutput())
+        .addInput(zeros(s, x, units).asOutput())
+        .build();
+    return output(s, op.output(0), x.shape().size(1), sequences);
   }
 
   /**
@@ -106,7 +119,7 @@ final class NativeRecurrent {
   }
 
   private static List<Operand<?>> lstmGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
-    // gates (output 2) are kept for the backward pass; h and c carry gradients
+    // gates and tc (outputs 2, 3) are kept for the backward pass; h and c carry gradients
     Operand<?> dh = grads.get(0) != null ? grads.get(0) : tf.zerosLike(op.output(0));
     Operand<?> dc = grads.get(1) != null ? grads.get(1) : tf.zerosLike(op.output(1));
     Operation g = tf.scope().opBuilder(NativeKernels.LSTM_GRAD, "RnnbookLstmSequenceGrad")
@@ -115,10 +128,22 @@ final class NativeRecurrent {
         .addInput(op.input(3)) // c0
         .addInput(op.output(0)) // h
         .addInput(op.output(1)) // c
+        .addInput(op.output(3)) // tanh(c)
         .addInput(op.output(2)) // gates
         .addInput(dh.asOutput())
         .addInput(dc.asOutput())
         .build();
     return List.of(g.output(0), g.output(1), g.output(2), g.output(3)); // xp, rk, h0, c0
+  }
+
+  private static List<Operand<?>> simpleRnnGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
+    Operand<?> dh = grads.get(0) != null ? grads.get(0) : tf.zerosLike(op.output(0));
+    Operation g = tf.scope().opBuilder(NativeKernels.SIMPLE_RNN_GRAD, "RnnbookSimpleRnnSequenceGrad")
+        .addInput(op.input(1)) // recurrent kernel
+        .addInput(op.input(2)) // h0
+        .addInput(op.output(0)) // h
+        .addInput(dh.asOutput())
+        .build();
+    return List.of(g.output(0), g.output(1), g.output(2)); // xp, rk, h0
   }
 }

@@ -7,6 +7,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -32,6 +33,30 @@ public final class SimpleRNN extends RNN {
   @Override
   public String className() {
     return "SimpleRNN";
+  }
+
+  /**
+   * Whether {@link #call} runs {@link NativeKernels}' SimpleRNN for inputs of {@code type}: fused,
+   * float32, tanh, and the kernels available.
+   */
+  @Override
+  public boolean usesNativeKernel(Class<?> type) {
+    RecurrentConfig c = config();
+    return c.fused() && type == TFloat32.class && c.activation() == Activation.TANH
+        && NativeKernels.available();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
+    if (!usesNativeKernel(x.type())) {
+      return super.call(tf, x);
+    }
+    requireBuilt();
+    Cell cell = (Cell) cell();
+    return (Operand<T>) NativeRecurrent.simpleRnn(scope(tf), (Operand<TFloat32>) x,
+        (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel,
+        (Operand<TFloat32>) cell.bias, config().units(), config().returnSequences());
   }
 
   static final class Cell implements BackpropCell {

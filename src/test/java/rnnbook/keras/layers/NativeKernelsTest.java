@@ -29,7 +29,7 @@ import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
 
 /**
- * The native GRU and LSTM kernels against the plain TensorFlow-ops graph of the same layer with the
+ * The native GRU, LSTM and SimpleRNN kernels against the plain TensorFlow-ops graph of the same layer with the
  * same weights: outputs, TensorFlow's autodiff gradients, and training side by side. (The plain
  * graph is checked against numpy's Keras formulas and float64 finite differences elsewhere; the
  * layer tests against numpy run on the native kernels too, as they are the default.)
@@ -50,15 +50,20 @@ class NativeKernelsTest {
   }
 
   private static Layer layer(String kind, boolean nativeKernel) {
-    RecurrentConfig c = config(kind).withFused(nativeKernel);
-    return kind.startsWith("gru") ? new GRU(c) : new LSTM(c);
+    return layer(kind, config(kind).withFused(nativeKernel));
   }
 
-  private static final String KINDS = "gru,gru_last,gru_no_bias,gru_33,lstm,lstm_last,lstm_no_bias,lstm_33_last";
+  private static Layer layer(String kind, RecurrentConfig c) {
+    return kind.startsWith("gru") ? new GRU(c) : kind.startsWith("lstm") ? new LSTM(c) : new SimpleRNN(c);
+  }
+
+  private static final String KINDS = "gru,gru_last,gru_no_bias,gru_33,lstm,lstm_last,lstm_no_bias,"
+      + "lstm_33_last,simple_rnn,simple_rnn_last,simple_rnn_no_bias,simple_rnn_33";
 
   @ParameterizedTest
   @ValueSource(strings = {"gru", "gru_last", "gru_no_bias", "gru_33", "lstm", "lstm_last",
-      "lstm_no_bias", "lstm_33_last"})
+      "lstm_no_bias", "lstm_33_last", "simple_rnn", "simple_rnn_last", "simple_rnn_no_bias",
+      "simple_rnn_33"})
   void gradientsMatchTensorFlowsAutodiff(String kind) throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
     Layer nativeLayer = layer(kind, true);
@@ -96,7 +101,8 @@ class NativeKernelsTest {
   void theSwitchAndTheLayerOptionsChooseTheKernels() {
     assertEquals(1, countNativeOps(new GRU(5)));
     assertEquals(1, countNativeOps(new LSTM(5)));
-    assertEquals(0, countNativeOps(new SimpleRNN(5)));
+    assertEquals(1, countNativeOps(new SimpleRNN(5)));
+    assertEquals(0, countNativeOps(new SimpleRNN(RecurrentConfig.of(5).withActivation(Activation.RELU))));
     assertEquals(0, countNativeOps(layer("gru", false)), "fused=false: the plain graph");
     assertEquals(0, countNativeOps(new GRU(RecurrentConfig.of(5).withResetAfter(false))));
     assertEquals(0, countNativeOps(new LSTM(RecurrentConfig.of(5).withActivation(Activation.RELU))));
@@ -104,6 +110,7 @@ class NativeKernelsTest {
     try {
       assertEquals(0, countNativeOps(new GRU(5)));
       assertEquals(0, countNativeOps(new LSTM(5)));
+      assertEquals(0, countNativeOps(new SimpleRNN(5)));
       assertTrue(NativeKernels.describe().contains("disabled"), NativeKernels.describe());
     } finally {
       NativeKernels.setEnabled(true);
@@ -154,14 +161,14 @@ class NativeKernelsTest {
    * the plain TensorFlow graph agree, and the native runs repeat to the bit.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"gru", "lstm"})
+  @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
     Function<Boolean, Sequential> model = nativeKernel -> {
       Sequential m = new Sequential(20, 2);
       RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withFused(nativeKernel);
       RecurrentConfig second = RecurrentConfig.of(5).withFused(nativeKernel);
-      m.add(kind.equals("gru") ? new GRU(first) : new LSTM(first));
-      m.add(kind.equals("gru") ? new GRU(second) : new LSTM(second));
+      m.add(layer(kind, first));
+      m.add(layer(kind, second));
       m.add(new Dense(1));
       return m;
     };
