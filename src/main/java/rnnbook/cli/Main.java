@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rnnbook.chapter7.BookModel;
+import rnnbook.keras.layers.NativeKernels;
 import rnnbook.chapter7.Chapter;
 import rnnbook.chapter7.ChapterConfig;
 
@@ -58,8 +59,12 @@ public final class Main implements Callable<Integer> {
   int jobs = ChapterConfig.defaultJobs();
 
   @Option(names = "--unrolled", description = "Plain unrolled graphs with TensorFlow's own "
-      + "gradients instead of the fused LSTM kernel and the written-out backward pass (slower; for checking).")
+      + "gradients instead of the native kernels or fast paths (slower; for checking).")
   boolean unrolled;
+
+  @Option(names = "--no-native", description = "Recurrent layers on TensorFlow's ops instead of "
+      + "rnnbook's native kernels (slower; what runs where no C++ compiler is found).")
+  boolean noNative;
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers, "
       + "shown beside ours in the report (default: ${DEFAULT-VALUE}; absent: left out).")
@@ -67,6 +72,9 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (noNative) {
+      NativeKernels.setEnabled(false);
+    }
     ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
         jobs, !unrolled, book);
     System.out.println("rnnbook: chapter 7 with models="
@@ -75,6 +83,8 @@ public final class Main implements Callable<Integer> {
         + " data=" + (config.data() == null ? "generated" : config.data()) + " results=" + config.results()
         + " savedmodels=" + config.savedModels() + " jobs=" + config.jobs()
         + (config.fused() ? "" : " unrolled") + " (TensorFlow " + TensorFlow.version() + ")");
+    System.out.println("recurrent layers: "
+        + (config.fused() ? NativeKernels.describe() : "plain unrolled graphs"));
     new Chapter(config).run();
     return 0;
   }
