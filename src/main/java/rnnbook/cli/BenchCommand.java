@@ -59,9 +59,7 @@ final class BenchCommand implements Callable<Integer> {
     if (repeats < 1 || steps < 1) {
       throw new IllegalArgumentException("--repeats and --steps must be >= 1, received " + repeats + " and " + steps);
     }
-    if (noNative) {
-      NativeKernels.setEnabled(false);
-    }
+    Main.chooseKernels(noNative);
     System.out.println("recurrent layers: " + (unrolled ? "plain unrolled graphs" : NativeKernels.describe()));
     List<Result> rows = new ArrayList<>();
     System.out.printf(Locale.ROOT, "%-44s %8s %8s %8s %8s %8s %8s %10s %8s %9s%n", "case", "build_s",

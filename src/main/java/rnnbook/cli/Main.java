@@ -10,9 +10,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rnnbook.chapter7.BookModel;
-import rnnbook.keras.layers.NativeKernels;
 import rnnbook.chapter7.Chapter;
 import rnnbook.chapter7.ChapterConfig;
+import rnnbook.io.Devices;
+import rnnbook.keras.layers.NativeKernels;
 
 /**
  * {@code rnnbook}: with no subcommand, runs the chapter (the three models, 100 epochs each).
@@ -72,9 +73,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (noNative) {
-      NativeKernels.setEnabled(false);
-    }
+    chooseKernels(noNative);
     ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
         jobs, !unrolled, book);
     System.out.println("rnnbook: chapter 7 with models="
@@ -87,6 +86,20 @@ public final class Main implements Callable<Integer> {
         + (config.fused() ? NativeKernels.describe() : "plain unrolled graphs"));
     new Chapter(config).run();
     return 0;
+  }
+
+  /**
+   * Turns the native recurrent kernels off when asked to, or when TensorFlow sees a GPU: they are
+   * CPU code, and TensorFlow's own ops run on the GPU.
+   */
+  static void chooseKernels(boolean noNative) {
+    if (noNative) {
+      NativeKernels.setEnabled(false);
+    } else if (NativeKernels.enabled() && "GPU".equals(Devices.used())) {
+      NativeKernels.setEnabled(false);
+      System.out.println("a GPU is visible: the recurrent layers run on TensorFlow's GPU ops, "
+          + "not on rnnbook's native CPU kernels");
+    }
   }
 
   /** Parses a model key, listing the valid ones when it is unknown. */

@@ -60,6 +60,7 @@ final class StudyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Main.chooseKernels(false);
     StudyConfig config = new StudyConfig(models, firstSeed, seeds, epochs, batchSize, samples, timesteps, jobs,
         !unrolled, results);
     new Study(config, System.out).run();
