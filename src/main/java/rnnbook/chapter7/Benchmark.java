@@ -35,6 +35,9 @@ import rnnbook.keras.layers.RecurrentConfig;
  * calling thread; each model gets a fresh graph and session with one TensorFlow thread.
  */
 public final class Benchmark {
+  /** Untimed training steps after the first one and before the timed ones. */
+  public static final int WARMUP_STEPS = 20;
+
   private Benchmark() {}
 
   /** One measured configuration. */
@@ -89,6 +92,11 @@ public final class Benchmark {
       long t1 = System.nanoTime();
       m.trainOnBatch(bx, by, c.batch());
       double first = (System.nanoTime() - t1) / 1e9;
+      // untimed warm-up steps, as a benchmark harness runs them: the first steps after the first
+      // one are slower (JIT, TensorFlow's and the allocator's caches)
+      for (int i = 0; i < WARMUP_STEPS; i++) {
+        m.trainOnBatch(bx, by, c.batch());
+      }
       double[] times = new double[steps];
       for (int i = 0; i < steps; i++) {
         int from = (i * c.batch()) % (2560 - c.batch());
