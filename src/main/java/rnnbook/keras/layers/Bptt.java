@@ -12,7 +12,6 @@ import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
-import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.family.TFloating;
 

@@ -53,21 +53,17 @@ public final class GRU extends RNN {
   @Override
   public boolean usesNativeKernel(Class<?> type) {
     RecurrentConfig c = config();
-    return c.fused() && type == TFloat32.class && c.resetAfter() && c.activation() == Activation.TANH
-        && c.recurrentActivation() == Activation.SIGMOID && NativeKernels.available();
+    return c.resetAfter() && c.activation() == Activation.TANH
+        && c.recurrentActivation() == Activation.SIGMOID && nativeKernelsApply(type);
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
-    if (!usesNativeKernel(x.type())) {
-      return super.call(tf, x);
-    }
-    requireBuilt();
+  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
     Cell cell = (Cell) cell();
-    return (Operand<T>) NativeRecurrent.gru(scope(tf), (Operand<TFloat32>) x,
-        (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel,
-        (Operand<TFloat32>) cell.bias, config().units(), config().returnSequences());
+    return (Operand<T>) NativeRecurrent.gru(s, (Operand<TFloat32>) x, (Operand<TFloat32>) cell.kernel,
+        (Operand<TFloat32>) cell.recurrentKernel, (Operand<TFloat32>) cell.bias, config().units(),
+        config().returnSequences());
   }
 
   static final class Cell implements BackpropCell {

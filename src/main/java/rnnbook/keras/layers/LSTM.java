@@ -60,32 +60,34 @@ public final class LSTM extends RNN {
   @Override
   public boolean usesNativeKernel(Class<?> type) {
     RecurrentConfig c = config();
-    return c.fused() && type == TFloat32.class && c.activation() == Activation.TANH
-        && c.recurrentActivation() == Activation.SIGMOID && NativeKernels.available();
+    return c.activation() == Activation.TANH && c.recurrentActivation() == Activation.SIGMOID
+        && nativeKernelsApply(type);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
+    Cell cell = (Cell) cell();
+    return (Operand<T>) NativeRecurrent.lstm(s, (Operand<TFloat32>) x, (Operand<TFloat32>) cell.kernel,
+        (Operand<TFloat32>) cell.recurrentKernel, (Operand<TFloat32>) cell.bias, config().units(),
+        config().returnSequences());
   }
 
   @Override
   public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
-    return call(tf, x, true);
+    return usesNativeKernel(x.type()) || !isFused(x.type()) ? super.call(tf, x) : fusedCall(tf, x);
   }
 
+  /** Without the native kernel: the fused BlockLSTMV2 where it applies, as TensorFlow's own op. */
   @Override
   public <T extends TFloating> Operand<T> callPortable(Ops tf, Operand<T> x) {
-    return call(tf, x, false);
+    return isFused(x.type()) ? fusedCall(tf, x) : super.callPortable(tf, x);
   }
 
   @SuppressWarnings("unchecked")
-  private <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x, boolean nativeKernel) {
+  private <T extends TFloating> Operand<T> fusedCall(Ops tf, Operand<T> x) {
     requireBuilt();
     Cell cell = (Cell) cell();
-    if (nativeKernel && usesNativeKernel(x.type())) {
-      return (Operand<T>) NativeRecurrent.lstm(scope(tf), (Operand<TFloat32>) x,
-          (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel,
-          (Operand<TFloat32>) cell.bias, config().units(), config().returnSequences());
-    }
-    if (!isFused(x.type())) {
-      return super.call(tf, x);
-    }
     Ops s = tf.withSubScope(name());
     long units = config().units();
     Operand<TFloat32> bias = cell.bias != null ? (Operand<TFloat32>) cell.bias

@@ -1,9 +1,11 @@
 package rnnbook.keras.layers;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
+import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
@@ -25,22 +27,17 @@ final class NativeRecurrent {
     TensorFlow.registerCustomGradient(NativeKernels.SIMPLE_RNN, NativeRecurrent::simpleRnnGradient);
   }
 
-  /** A SimpleRNN layer with tanh; {@code bias} (u) or null. */
+  /**
+   * A SimpleRNN layer with tanh over {@code x} (batch, timesteps, features); {@code bias} (u) or
+   * null. Returns (batch, timesteps, u) with {@code sequences}, else (batch, u); so do the others.
+   */
   static Operand<TFloat32> simpleRnn(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units, boolean sequences) {
     Operand<TFloat32> xp = project(s, x, kernel, bias, units);
-    Operation op = s.scope().opBuilder(NativeKernels.SIMPLE_RNN, "RnnbookSimpleRnnSequence")
-        .addInput(xp.asOutput())
-        .addInput(recurrentKernel.asOutput())
-        .addInput(zeros(s, x, units).asOutput())
-        .build();
-    return output(s, op.output(0), x.shape().size(1), sequences);
+    return sequence(s, NativeKernels.SIMPLE_RNN, x, sequences, xp, recurrentKernel, zeros(s, x, units));
   }
 
-  /**
-   * A GRU layer (reset_after, tanh, sigmoid) over {@code x} (batch, timesteps, features); {@code
-   * bias} (2, 3u) or null. Returns (batch, timesteps, u) with {@code sequences}, else (batch, u).
-   */
+  /** A GRU layer (reset_after, tanh, sigmoid); {@code bias} (2, 3u) or null. */
   static Operand<TFloat32> gru(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units, boolean sequences) {
     Operand<TFloat32> inputBias = null;
@@ -53,13 +50,8 @@ final class NativeRecurrent {
       recurrentBias = s.fill(s.constant(new long[] {3 * units}), s.constant(0f));
     }
     Operand<TFloat32> xp = project(s, x, kernel, inputBias, 3 * units);
-    Operation op = s.scope().opBuilder(NativeKernels.GRU, "RnnbookGruSequence")
-        .addInput(xp.asOutput())
-        .addInput(recurrentKernel.asOutput())
-        .addInput(recurrentBias.asOutput())
-        .addInput(zeros(s, x, units).asOutput())
-        .build();
-    return output(s, op.output(0), x.shape().size(1), sequences);
+    return sequence(s, NativeKernels.GRU, x, sequences, xp, recurrentKernel, recurrentBias,
+        zeros(s, x, units));
   }
 
   /** An LSTM layer (tanh, sigmoid, Keras's gate order); {@code bias} (4u) or null. */
@@ -67,13 +59,21 @@ final class NativeRecurrent {
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units, boolean sequences) {
     Operand<TFloat32> xp = project(s, x, kernel, bias, 4 * units);
     Operand<TFloat32> zeros = zeros(s, x, units);
-    Operation op = s.scope().opBuilder(NativeKernels.LSTM, "RnnbookLstmSequence")
-        .addInput(xp.asOutput())
-        .addInput(recurrentKernel.asOutput())
-        .addInput(zeros.asOutput())
-        .addInput(zeros.asOutput())
-        .build();
-    return output(s, op.output(0), x.shape().size(1), sequences);
+    return sequence(s, NativeKernels.LSTM, x, sequences, xp, recurrentKernel, zeros, zeros);
+  }
+
+  /** The layer's output from the native op {@code type} on {@code inputs} (its output 0 is h). */
+  @SafeVarargs
+  private static Operand<TFloat32> sequence(Ops s, String type, Operand<TFloat32> x,
+      boolean sequences, Operand<TFloat32>... inputs) {
+    OperationBuilder builder = s.scope().opBuilder(type, type);
+    for (Operand<TFloat32> in : inputs) {
+      builder.addInput(in.asOutput());
+    }
+    Output<TFloat32> h = builder.build().output(0);
+    return sequences
+        ? s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}))
+        : s.gather(h, s.constant(x.shape().size(1) - 1), s.constant(0));
   }
 
   /** x (batch, timesteps, features) @ kernel + bias, time-major: (timesteps, batch, width). */
@@ -98,52 +98,43 @@ final class NativeRecurrent {
     return s.fill(s.concat(List.of(batch, s.constant(new long[] {units})), s.constant(0)), s.constant(0f));
   }
 
-  private static Operand<TFloat32> output(Ops s, Output<TFloat32> h, long timesteps, boolean sequences) {
-    return sequences
-        ? s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}))
-        : s.gather(h, s.constant(timesteps - 1), s.constant(0));
-  }
-
   private static List<Operand<?>> gruGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
     // gates and mh (outputs 1, 2) are kept for the backward pass; only h carries a gradient
-    Operand<?> dh = grads.get(0) != null ? grads.get(0) : tf.zerosLike(op.output(0));
-    Operation g = tf.scope().opBuilder(NativeKernels.GRU_GRAD, "RnnbookGruSequenceGrad")
-        .addInput(op.input(1)) // recurrent kernel
-        .addInput(op.input(3)) // h0
-        .addInput(op.output(0)) // h
-        .addInput(op.output(1)) // gates
-        .addInput(op.output(2)) // mh
-        .addInput(dh.asOutput())
-        .build();
-    return List.of(g.output(0), g.output(1), g.output(2), g.output(3)); // xp, rk, rb, h0
+    Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
+    // (recurrent kernel, h0, h, gates, mh, dh) -> gradients of (xp, rk, rb, h0)
+    return gradientOp(tf, NativeKernels.GRU_GRAD, 4, op.input(1), op.input(3), op.output(0),
+        op.output(1), op.output(2), dh);
   }
 
   private static List<Operand<?>> lstmGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
-    // gates and tc (outputs 2, 3) are kept for the backward pass; h and c carry gradients
-    Operand<?> dh = grads.get(0) != null ? grads.get(0) : tf.zerosLike(op.output(0));
-    Operand<?> dc = grads.get(1) != null ? grads.get(1) : tf.zerosLike(op.output(1));
-    Operation g = tf.scope().opBuilder(NativeKernels.LSTM_GRAD, "RnnbookLstmSequenceGrad")
-        .addInput(op.input(1)) // recurrent kernel
-        .addInput(op.input(2)) // h0
-        .addInput(op.input(3)) // c0
-        .addInput(op.output(0)) // h
-        .addInput(op.output(1)) // c
-        .addInput(op.output(3)) // tanh(c)
-        .addInput(op.output(2)) // gates
-        .addInput(dh.asOutput())
-        .addInput(dc.asOutput())
-        .build();
-    return List.of(g.output(0), g.output(1), g.output(2), g.output(3)); // xp, rk, h0, c0
+    // gates and tanh(c) (outputs 2, 3) are kept for the backward pass; h and c carry gradients
+    Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
+    Output<?> dc = orZeros(tf, grads.get(1), op.output(1));
+    // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc) -> gradients of (xp, rk, h0, c0)
+    return gradientOp(tf, NativeKernels.LSTM_GRAD, 4, op.input(1), op.input(2), op.input(3),
+        op.output(0), op.output(1), op.output(3), op.output(2), dh, dc);
   }
 
   private static List<Operand<?>> simpleRnnGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
-    Operand<?> dh = grads.get(0) != null ? grads.get(0) : tf.zerosLike(op.output(0));
-    Operation g = tf.scope().opBuilder(NativeKernels.SIMPLE_RNN_GRAD, "RnnbookSimpleRnnSequenceGrad")
-        .addInput(op.input(1)) // recurrent kernel
-        .addInput(op.input(2)) // h0
-        .addInput(op.output(0)) // h
-        .addInput(dh.asOutput())
-        .build();
-    return List.of(g.output(0), g.output(1), g.output(2)); // xp, rk, h0
+    Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
+    // (recurrent kernel, h0, h, dh) -> gradients of (xp, rk, h0)
+    return gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, 3, op.input(1), op.input(2), op.output(0), dh);
+  }
+
+  private static Output<?> orZeros(Ops tf, Output<?> gradient, Output<?> of) {
+    return gradient != null ? gradient : tf.zerosLike(of).asOutput();
+  }
+
+  private static List<Operand<?>> gradientOp(Ops tf, String type, int outputs, Output<?>... inputs) {
+    OperationBuilder builder = tf.scope().opBuilder(type, type);
+    for (Output<?> in : inputs) {
+      builder.addInput(in);
+    }
+    Operation g = builder.build();
+    List<Operand<?>> out = new ArrayList<>();
+    for (int i = 0; i < outputs; i++) {
+      out.add(g.output(i));
+    }
+    return out;
   }
 }

@@ -10,6 +10,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.family.TType;
@@ -69,6 +70,10 @@ public abstract class RNN extends Layer {
    */
   @Override
   public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
+    if (usesNativeKernel(x.type())) {
+      requireBuilt();
+      return nativeCall(scope(tf), x);
+    }
     if (config.fused() && cell instanceof BackpropCell b && b.hasBackprop() && Bptt.available()) {
       return Bptt.call(scope(tf), this, x);
     }
@@ -78,6 +83,16 @@ public abstract class RNN extends Layer {
   /** Whether {@link #call} runs one of {@link NativeKernels}' ops for inputs of {@code type}. */
   public boolean usesNativeKernel(Class<?> type) {
     return false;
+  }
+
+  /** What every native kernel needs: the fast paths asked for, float32, the kernels loaded. */
+  final boolean nativeKernelsApply(Class<?> type) {
+    return config.fused() && type == TFloat32.class && NativeKernels.available();
+  }
+
+  /** The layer on its native op; called only when {@link #usesNativeKernel} says so. */
+  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
+    throw new IllegalStateException(className() + " has no native kernel");
   }
 
   /**

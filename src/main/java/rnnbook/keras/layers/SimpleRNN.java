@@ -41,20 +41,14 @@ public final class SimpleRNN extends RNN {
    */
   @Override
   public boolean usesNativeKernel(Class<?> type) {
-    RecurrentConfig c = config();
-    return c.fused() && type == TFloat32.class && c.activation() == Activation.TANH
-        && NativeKernels.available();
+    return config().activation() == Activation.TANH && nativeKernelsApply(type);
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
-    if (!usesNativeKernel(x.type())) {
-      return super.call(tf, x);
-    }
-    requireBuilt();
+  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
     Cell cell = (Cell) cell();
-    return (Operand<T>) NativeRecurrent.simpleRnn(scope(tf), (Operand<TFloat32>) x,
+    return (Operand<T>) NativeRecurrent.simpleRnn(s, (Operand<TFloat32>) x,
         (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel,
         (Operand<TFloat32>) cell.bias, config().units(), config().returnSequences());
   }

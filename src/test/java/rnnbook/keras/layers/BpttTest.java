@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,14 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
 import rnnbook.data.Npy;
 import rnnbook.keras.Adam;
 import rnnbook.keras.CompiledModel;
@@ -109,18 +105,9 @@ class BpttTest {
   }
 
   private static int countBpttOps(Layer layer) {
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      layer.setName(layer.defaultName());
-      layer.build(new BuildContext.Factory(tf, TFloat32.class, 1L), new long[] {3, 2});
-      layer.call(tf, tf.zeros(tf.constant(new long[] {2, 3, 2}), TFloat32.class));
-      int n = 0;
-      for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
-        n += it.next().type().equals(IdentityN.OP_NAME) ? 1 : 0;
-      }
-      return n;
-    }
+    return LayerHarness.countOps(layer, IdentityN.OP_NAME::equals);
   }
+
 
   @Test
   void otherIdentityNOpsPassGradientsStraightThrough() {
@@ -171,15 +158,9 @@ class BpttTest {
       m.add(new Dense(1));
       return m;
     };
-    SplittableRandom random = new SplittableRandom(5);
-    float[] x = new float[16 * 20 * 2];
-    float[] y = new float[16];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) random.nextDouble(-1, 1);
-    }
-    for (int i = 0; i < y.length; i++) {
-      y[i] = (float) random.nextDouble(0, 1);
-    }
+    float[][] batch = SideBySide.randomBatch(16, 20, 5);
+    float[] x = batch[0];
+    float[] y = batch[1];
     try (CompiledModel written = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
         CompiledModel plain = model.apply(false).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4)) {
       for (int step = 0; step < 5; step++) {
@@ -187,15 +168,8 @@ class BpttTest {
         double lp = plain.trainOnBatch(x, y, 16);
         assertEquals(lp, lw, 1e-6 * Math.max(1, lp), "loss at step " + step);
       }
-      var a = plain.getWeights();
       var b = written.getWeights();
-      for (int k = 0; k < a.size(); k++) {
-        float[] p = a.get(k).values();
-        float[] q = b.get(k).values();
-        for (int i = 0; i < p.length; i++) {
-          assertEquals(p[i], q[i], 1e-5, a.get(k).name() + "[" + i + "]");
-        }
-      }
+      SideBySide.assertWeightsClose(plain.getWeights(), b, 1e-5);
       assertTrue(maxChange(model.apply(true), b) > 1e-3, "training changed the weights");
     }
   }

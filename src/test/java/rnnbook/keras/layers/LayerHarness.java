@@ -152,6 +152,21 @@ final class LayerHarness {
     return f;
   }
 
+  /** How many ops of {@code layer} on a (2, 3, 2) input have a type that {@code type} accepts. */
+  static int countOps(Layer layer, java.util.function.Predicate<String> type) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      layer.setName(layer.defaultName());
+      layer.build(new BuildContext.Factory(tf, TFloat32.class, 1L), new long[] {3, 2});
+      layer.call(tf, tf.zeros(tf.constant(new long[] {2, 3, 2}), TFloat32.class));
+      int n = 0;
+      for (java.util.Iterator<org.tensorflow.GraphOperation> it = g.operations(); it.hasNext(); ) {
+        n += type.test(it.next().type()) ? 1 : 0;
+      }
+      return n;
+    }
+  }
+
   static Class<TFloat32> f32() {
     return TFloat32.class;
   }

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,18 +116,9 @@ class NativeKernelsTest {
   }
 
   private static int countNativeOps(Layer layer) {
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      layer.setName(layer.defaultName());
-      layer.build(new BuildContext.Factory(tf, TFloat32.class, 1L), new long[] {3, 2});
-      layer.call(tf, tf.zeros(tf.constant(new long[] {2, 3, 2}), TFloat32.class));
-      int n = 0;
-      for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
-        n += it.next().type().startsWith("Rnnbook") ? 1 : 0;
-      }
-      return n;
-    }
+    return LayerHarness.countOps(layer, t -> t.startsWith("Rnnbook"));
   }
+
 
   @Test
   void badShapesFailWithAMessage() {
@@ -172,15 +161,9 @@ class NativeKernelsTest {
       m.add(new Dense(1));
       return m;
     };
-    SplittableRandom random = new SplittableRandom(5);
-    float[] x = new float[16 * 20 * 2];
-    float[] y = new float[16];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) random.nextDouble(-1, 1);
-    }
-    for (int i = 0; i < y.length; i++) {
-      y[i] = (float) random.nextDouble(0, 1);
-    }
+    float[][] batch = SideBySide.randomBatch(16, 20, 5);
+    float[] x = batch[0];
+    float[] y = batch[1];
     try (CompiledModel ours = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
         CompiledModel again = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
         CompiledModel plain = model.apply(false).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4)) {
@@ -191,17 +174,10 @@ class NativeKernelsTest {
         assertEquals(lp, lo, 1e-6 * Math.max(1, lp), "loss at step " + step);
         assertEquals(lo, la, 0.0, "the same run twice, step " + step);
       }
-      var a = plain.getWeights();
       var b = ours.getWeights();
       var c = again.getWeights();
-      for (int k = 0; k < a.size(); k++) {
-        float[] p = a.get(k).values();
-        float[] q = b.get(k).values();
-        for (int i = 0; i < p.length; i++) {
-          assertEquals(p[i], q[i], 1e-5, a.get(k).name() + "[" + i + "]");
-        }
-        assertArrayEquals(q, c.get(k).values(), "bit-identical reruns: " + b.get(k).name());
-      }
+      SideBySide.assertWeightsClose(plain.getWeights(), b, 1e-5);
+      SideBySide.assertWeightsClose(b, c, 0.0); // bit-identical reruns
       float[] po = ours.predict(x);
       float[] pp = plain.predict(x);
       assertArrayEquals(pp, po, 1e-5f);
