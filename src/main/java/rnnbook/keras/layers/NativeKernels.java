@@ -21,14 +21,14 @@ import org.tensorflow.proto.OpDef;
 
 /**
  * rnnbook's recurrent kernels for TensorFlow: the time loop of the GRU, the LSTM and the SimpleRNN,
- * forward and backward, each as one TensorFlow op ({@code src/main/resources/rnnbook/native/rnnbook_ops.cc}).
- * The graph otherwise spends most of a training step on the per-op cost of thousands of small
+ * forward and backward, each as one TensorFlow op ({@code
+ * src/main/resources/rnnbook/native/rnnbook_ops.cc}). The graph otherwise spends most of a training step on the per-op cost of thousands of small
  * ops; these ops cost only their arithmetic.
  *
  * <p>The source is compiled on first use on the machine that runs it ({@code g++ -O3
  * -march=native}, against the TensorFlow library this JVM already loaded), cached under {@code
- * ~/.cache/rnnbook/} by a hash of the source, the flags, the compiler and the TensorFlow library,
- * and loaded with {@link TensorFlow#loadLibrary}. Where that is not possible (no C++ compiler, not
+ * ~/.cache/rnnbook/} by a hash of the source, the flags, the compiler, the TensorFlow library and
+ * the CPU, and loaded with {@link TensorFlow#loadLibrary}. Where that is not possible (no C++ compiler, not
  * Linux, disabled) the layers use TensorFlow's own ops, with one line on stderr saying why.
  *
  * <p>Switches: system property {@code rnnbook.native} ({@code true}, the default, or {@code
@@ -122,7 +122,8 @@ public final class NativeKernels {
     }
     String compiler = System.getenv().getOrDefault("CXX", "g++");
     String version = run(List.of(compiler, "--version"), null).lines().findFirst().orElse("");
-    String key = hash(source, String.join(" ", FLAGS), version, framework.toString());
+    // -march=native: a library built on one CPU may not run on another (a shared home folder)
+    String key = hash(source, String.join(" ", FLAGS), version, framework.toString(), cpu());
     Path dir = cacheDir();
     Path library = dir.resolve("librnnbook_ops-" + key + ".so");
     if (Files.isRegularFile(library)) {
@@ -162,6 +163,20 @@ public final class NativeKernels {
     String xdg = System.getenv("XDG_CACHE_HOME");
     Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("rnnbook");
+  }
+
+  /** This CPU's model and instruction-set flags, from /proc/cpuinfo. */
+  private static String cpu() throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+      if (line.startsWith("model name") || line.startsWith("flags")) {
+        out.append(line).append('\n');
+      }
+      if (line.isBlank() && out.length() > 0) {
+        break; // the first processor is enough
+      }
+    }
+    return out.toString();
   }
 
   /** The path of a shared library this process has loaded, from /proc/self/maps. */
