@@ -23,6 +23,7 @@ import rnnbook.io.ResultFiles.SummaryRow;
 import rnnbook.io.SavedModels;
 import rnnbook.keras.Progbar;
 import rnnbook.keras.TrainingListener;
+import rnnbook.keras.layers.NativeKernels;
 import rnnbook.report.LossPlot;
 import rnnbook.report.Report;
 
@@ -73,7 +74,8 @@ public final class Chapter {
     ModelRun.Split split = ModelRun.Split.of(data);
     RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
         config.epochs(), config.seed(), config.batchSize(),
-        config.data() == null ? "generated with seed " + config.seed() : config.data().toString());
+        config.data() == null ? "generated with seed " + config.seed() : config.data().toString(),
+        config.fused() ? NativeKernels.summary() : "plain unrolled graphs");
     info.write(config.results().resolve("run.json"));
     int jobs = Math.min(config.jobs(), config.models().size());
     List<SummaryRow> rows = jobs == 1 ? runInOrder(split) : runSideBySide(split, jobs);

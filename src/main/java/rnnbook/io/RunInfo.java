@@ -23,17 +23,21 @@ public record RunInfo(
     @JsonProperty("data") String data,
     @JsonProperty("tensorflow") String tensorflow,
     @JsonProperty("device") String device,
+    @JsonProperty("recurrent_layers") String recurrentLayers,
     @JsonProperty("machine") String machine,
     @JsonProperty("java") String java,
     @JsonProperty("started") String started,
     @JsonProperty("finished") String finished) {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** A run starting now on this machine. */
+  /**
+   * A run starting now on this machine; {@code recurrentLayers} says what the recurrent layers run
+   * on (native kernels, TensorFlow's ops, unrolled graphs).
+   */
   public static RunInfo start(String command, List<String> models, int epochs, long seed, int batchSize,
-      String data) {
+      String data, String recurrentLayers) {
     return new RunInfo(command, models, epochs, seed, batchSize, data, TensorFlow.version(),
-        Devices.used(), describeMachine(), System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
+        Devices.used(), recurrentLayers, describeMachine(), System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
         Instant.now().toString(), null);
   }
 
@@ -45,8 +49,8 @@ public record RunInfo(
   }
 
   public RunInfo finish() {
-    return new RunInfo(command, models, epochs, seed, batchSize, data, tensorflow, device, machine, java,
-        started, Instant.now().toString());
+    return new RunInfo(command, models, epochs, seed, batchSize, data, tensorflow, device,
+        recurrentLayers, machine, java, started, Instant.now().toString());
   }
 
   public void write(Path file) throws IOException {

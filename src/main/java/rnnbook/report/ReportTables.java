@@ -67,6 +67,9 @@ final class ReportTables {
       rows.add(new Row("data", i.data()));
       rows.add(new Row("TensorFlow", i.tensorflow()));
       rows.add(new Row("device", i.device()));
+      if (i.recurrentLayers() != null) { // run.json files before the native kernels lack it
+        rows.add(new Row("recurrent layers", i.recurrentLayers()));
+      }
       rows.add(new Row("machine", i.machine()));
       rows.add(new Row("Java", i.java()));
       rows.add(new Row("started", i.started()));

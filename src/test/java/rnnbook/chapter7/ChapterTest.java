@@ -93,6 +93,7 @@ class ChapterTest {
     assertEquals(List.of("simple_rnn", "lstm", "gru"), info.models());
     assertEquals(1, info.seed());
     assertTrue(info.finished() != null && info.device().equals("CPU"), info.toString());
+    assertEquals(rnnbook.keras.layers.NativeKernels.summary(), info.recurrentLayers());
     assertTrue(printed.contains("report: " + dir.resolve("results/report.html")), "the run ends with its report");
     assertTrue(Files.isRegularFile(dir.resolve("results/report.md")));
     String lstmSummary = Files.readString(dir.resolve("results/lstm/summary.txt"));

@@ -19,7 +19,7 @@ class ReportCommandTest {
   /** A run killed during its second model: one row in summary.csv, run.json not finished. */
   static Path interruptedRun(Path results) throws IOException {
     new RunInfo("chapter", List.of("simple_rnn", "lstm", "gru"), 2, 42, 32, "generated with seed 42",
-        "2.18.0", "CPU", "test machine", "test java", "2026-11-27T07:00:00Z", null)
+        "2.18.0", "CPU", null, "test machine", "test java", "2026-11-27T07:00:00Z", null)
         .write(results.resolve("run.json"));
     ResultFiles.writeHistory(results.resolve("simple_rnn/history.csv"),
         new History(List.of(0.06, 0.05), List.of(0.055, 0.052), List.of(1.0, 1.1)));

@@ -58,7 +58,7 @@ final class ResultsFixture {
   }
 
   static RunInfo runInfo(Path results, boolean finished, String data) throws IOException {
-    RunInfo info = new RunInfo("chapter", MODELS, EPOCHS, 42, 32, data, "2.18.0", "CPU",
+    RunInfo info = new RunInfo("chapter", MODELS, EPOCHS, 42, 32, data, "2.18.0", "CPU", "native kernels",
         "Linux amd64, 2 cores, 6144 MiB max heap", "Debian 17.0.15", "2026-11-27T07:00:00Z",
         finished ? "2026-11-27T07:05:00Z" : null);
     info.write(results.resolve("run.json"));

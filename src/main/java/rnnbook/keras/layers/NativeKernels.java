@@ -79,6 +79,14 @@ public final class NativeKernels {
     return load() ? "native kernels (" + reason + ")" : "TensorFlow ops (" + reason + ")";
   }
 
+  /** What the recurrent layers run on, in a few words: native kernels, or TensorFlow ops and why. */
+  public static String summary() {
+    if (!enabled) {
+      return "TensorFlow ops (native kernels disabled)";
+    }
+    return load() ? "native kernels" : "TensorFlow ops (native kernels unavailable)";
+  }
+
   private static synchronized boolean load() {
     if (loaded == null) {
       try {
