@@ -47,7 +47,8 @@ public final class CompiledModel implements AutoCloseable {
   private final Placeholder<TFloat32> x;
   private final Placeholder<TFloat32> y;
   private final Operand<TFloat32> prediction;
-  private final Operand<TFloat32> exportedPrediction;
+  private final boolean nativeOps;
+  private Operand<TFloat32> exportedPrediction; // built at the first export
   private final Operand<TFloat32> loss;
   private final Op trainStep;
   private final List<Layer.Weight> weights = new ArrayList<>();
@@ -86,20 +87,7 @@ public final class CompiledModel implements AutoCloseable {
         weights.addAll(layer.weights());
       }
       prediction = tf.withName("prediction").identity(h);
-      // a graph with native-kernel ops only runs where rnnbook loaded them: exports get the same
-      // function built from TensorFlow's own ops, on the same variables
-      boolean nativeOps = layers.stream()
-          .anyMatch(l -> l instanceof RNN r && r.usesNativeKernel(TFloat32.class));
-      if (nativeOps) {
-        Ops portable = tf.withSubScope("portable");
-        Operand<TFloat32> p = x;
-        for (Layer layer : layers) {
-          p = layer.callPortable(portable, p);
-        }
-        exportedPrediction = tf.withName("exported_prediction").identity(p);
-      } else {
-        exportedPrediction = prediction;
-      }
+      nativeOps = layers.stream().anyMatch(l -> l instanceof RNN r && r.usesNativeKernel(TFloat32.class));
       y = tf.withName("y_true").placeholder(TFloat32.class, Placeholder.shape(withBatch(model.outputShape())));
       loss = tf.withName("loss").identity(lossKind.build(tf, y, prediction));
       trainStep = Adam.minimize(tf, loss, weights, optimizer);
@@ -400,6 +388,9 @@ public final class CompiledModel implements AutoCloseable {
   public void exportSavedModel(Path dir) throws IOException {
     requireOpen();
     List<Layer> layers = model.layers();
+    if (exportedPrediction == null) {
+      exportedPrediction = nativeOps ? portablePrediction() : prediction;
+    }
     Signature signature = Signature.builder()
         .key(Signature.DEFAULT_KEY)
         .input(layers.get(0).name() + "_input", x)
@@ -412,6 +403,20 @@ public final class CompiledModel implements AutoCloseable {
     if (exportedPrediction != prediction) {
       withoutNativeOps(dir.resolve("saved_model.pb"));
     }
+  }
+
+  /**
+   * The model's output built again from TensorFlow's own ops on the same variables: a graph with
+   * native-kernel ops only runs where rnnbook loaded them. Built at the first export (the session
+   * takes the new nodes in), so that training graphs do not carry it.
+   */
+  private Operand<TFloat32> portablePrediction() {
+    Ops portable = ops.withSubScope("portable");
+    Operand<TFloat32> p = x;
+    for (Layer layer : model.layers()) {
+      p = layer.callPortable(portable, p);
+    }
+    return ops.withName("exported_prediction").identity(p);
   }
 
   /**
