@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,8 +33,8 @@ import rnnbook.keras.Sequential;
  * layer tests against numpy run on the native kernels too, as they are the default.)
  */
 class NativeKernelsTest {
-  @BeforeAll
-  static void kernelsBuilt() {
+  @BeforeEach // not BeforeAll: each test then reports itself skipped, with the reason
+  void kernelsBuilt() {
     Assumptions.assumeTrue(NativeKernels.available(),
         "skipped: the native kernels could not be built here: " + NativeKernels.describe());
   }
