@@ -109,7 +109,7 @@ public final class NativeKernels {
       if (!loaded && !warned) {
         warned = true;
         System.err.println("rnnbook: native recurrent kernels unavailable (" + reason
-            + "); recurrent layers train on TensorFlow's ops, several times slower");
+            + "); recurrent layers train on TensorFlow's ops, up to 3 times slower");
       }
     }
     return loaded;
