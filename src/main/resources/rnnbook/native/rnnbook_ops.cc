@@ -13,7 +13,8 @@
 //   RnnbookGruSequenceGrad(rk, h0, h, gates, mh, dh[T,B,U]) -> dxp, drk[U,3U], drb[3U], dh0[B,U]
 //   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U]) -> h, c, gates[T,B,4U], tc[T,B,U]
 //     gates = (i, f, g, o) after their activations, tc = tanh(c); the bias is inside xp
-//   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U]) -> dxp, drk, dh0, dc0
+//   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U])
+//     -> dxp, drk, dh0, dc0
 //   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U]) -> h[T,B,U]     (tanh; bias inside xp)
 //   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U]) -> dxp, drk, dh0
 // Each gradient op gives the gradients of its forward op's inputs, from those of h (and c).
@@ -51,7 +52,8 @@ TF_KernelBuilder* TF_NewKernelBuilder(const char* op_name, const char* device_na
                                       void* (*create_func)(TF_OpKernelConstruction*),
                                       void (*compute_func)(void*, TF_OpKernelContext*),
                                       void (*delete_func)(void*));
-void TF_RegisterKernelBuilder(const char* kernel_name, TF_KernelBuilder* builder, TF_Status* status);
+void TF_RegisterKernelBuilder(const char* kernel_name, TF_KernelBuilder* builder,
+                              TF_Status* status);
 void TF_GetInput(TF_OpKernelContext* ctx, int i, TF_Tensor** tensor, TF_Status* status);
 void TF_OpKernelContext_Failure(TF_OpKernelContext* ctx, TF_Status* status);
 TF_Tensor* TF_AllocateOutput(TF_OpKernelContext* context, int index, TF_DataType dtype,
@@ -175,7 +177,8 @@ void gemm(int64_t m, int64_t k, int64_t np, const float* a, int64_t lda, int64_t
 
 // the first cols of each of the rows of a padded [rows, ld] buffer into a dense [rows, cols] one
 void unpad(const float* from, int64_t ld, int64_t rows, int64_t cols, float* to) {
-  for (int64_t i = 0; i < rows; i++) std::memcpy(to + i * cols, from + i * ld, cols * sizeof(float));
+  for (int64_t i = 0; i < rows; i++)
+    std::memcpy(to + i * cols, from + i * ld, cols * sizeof(float));
 }
 
 // w[rows, cols] packed as [rows, padded(cols)]
@@ -194,8 +197,6 @@ std::vector<float> packTransposed(const float* w, int64_t rows, int64_t cols) {
     for (int64_t j = 0; j < cols; j++) out[j * np + i] = w[i * cols + j];
   return out;
 }
-
-inline float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 // One batch row of one timestep each. The activations run over whole vectors of padded scratch
 // rows (n a multiple of VW), so that the compiler calls glibc's vector exp (libmvec) with no
@@ -374,11 +375,12 @@ void gruForward(void*, TF_OpKernelContext* context) {
   std::vector<float> packed = pack(data(rk), U, G);
   std::vector<float> m(B * GP), zr(padded(2 * U), 0.f), a(padded(U), 0.f);
   const float* bias = data(rb);
+  const float *xpv = data(xp), *h0v = data(h0);
   for (int64_t t = 0; t < T; t++) {
-    const float* hp = t == 0 ? data(h0) : h + (t - 1) * B * U;
+    const float* hp = t == 0 ? h0v : h + (t - 1) * B * U;
     gemm(B, U, GP, hp, U, 1, packed.data(), m.data(), GP, false);
     for (int64_t b = 0; b < B; b++) {
-      gruRow(U, data(xp) + (t * B + b) * G, &m[b * GP], bias, hp + b * U, gates + (t * B + b) * G,
+      gruRow(U, xpv + (t * B + b) * G, &m[b * GP], bias, hp + b * U, gates + (t * B + b) * G,
              mh + (t * B + b) * U, h + (t * B + b) * U, zr.data(), a.data());
     }
   }
@@ -391,7 +393,8 @@ void gruBackward(void*, TF_OpKernelContext* context) {
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 3;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(h, "h", {T, B, U}) || !k.shaped(mh, "mh", {T, B, U}) || !k.shaped(dh, "dh", {T, B, U}))
+      !k.shaped(h, "h", {T, B, U}) || !k.shaped(mh, "mh", {T, B, U}) ||
+      !k.shaped(dh, "dh", {T, B, U}))
     return;
   float* dxp = k.output(0, {T, B, G});
   float* drk = k.output(1, {U, G});
@@ -403,12 +406,14 @@ void gruBackward(void*, TF_OpKernelContext* context) {
   std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f);
   std::vector<float> dm(B * GP, 0.f);     // gradient of m_t = h_{t-1} @ rk + rb, padded
   std::vector<float> dRk(U * GP, 0.f), dRb(G, 0.f);
+  const float *h0v = data(h0), *hv = data(h), *gatesv = data(gates), *mhv = data(mh),
+              *dhv = data(dh);
   for (int64_t t = T - 1; t >= 0; t--) {
-    const float* hp = t == 0 ? data(h0) : data(h) + (t - 1) * B * U;
+    const float* hp = t == 0 ? h0v : hv + (t - 1) * B * U;
     for (int64_t b = 0; b < B; b++) {
       float* dmr = &dm[b * GP];
-      gruBackRow(U, data(gates) + (t * B + b) * G, data(mh) + (t * B + b) * U,
-                 data(dh) + (t * B + b) * U, &carry[b * UP], hp + b * U, &next[b * UP],
+      gruBackRow(U, gatesv + (t * B + b) * G, mhv + (t * B + b) * U,
+                 dhv + (t * B + b) * U, &carry[b * UP], hp + b * U, &next[b * UP],
                  dxp + (t * B + b) * G, dmr);
       for (int64_t j = 0; j < G; j++) dRb[j] += dmr[j];
     }
@@ -446,12 +451,13 @@ void lstmForward(void*, TF_OpKernelContext* context) {
   std::vector<float> packed = pack(data(rk), U, G);
   std::vector<float> m(B * GP), act(GP, 0.f), ct(padded(U), 0.f), scale(GP, 1.f);
   for (int64_t j = 2 * U; j < 3 * U; j++) scale[j] = 2.f;
+  const float *xpv = data(xp), *h0v = data(h0), *c0v = data(c0);
   for (int64_t t = 0; t < T; t++) {
-    const float* hp = t == 0 ? data(h0) : h + (t - 1) * B * U;
-    const float* cp = t == 0 ? data(c0) : c + (t - 1) * B * U;
+    const float* hp = t == 0 ? h0v : h + (t - 1) * B * U;
+    const float* cp = t == 0 ? c0v : c + (t - 1) * B * U;
     gemm(B, U, GP, hp, U, 1, packed.data(), m.data(), GP, false);
     for (int64_t b = 0; b < B; b++) {
-      lstmRow(U, data(xp) + (t * B + b) * G, &m[b * GP], cp + b * U, gates + (t * B + b) * G,
+      lstmRow(U, xpv + (t * B + b) * G, &m[b * GP], cp + b * U, gates + (t * B + b) * G,
               c + (t * B + b) * U, h + (t * B + b) * U, tc + (t * B + b) * U, act.data(), ct.data(),
               scale.data());
     }
@@ -478,14 +484,16 @@ void lstmBackward(void*, TF_OpKernelContext* context) {
   std::vector<float> packed = packTransposed(data(rk), U, G);  // [G, UP]
   std::vector<float> carryH(B * UP, 0.f), carryC(B * U, 0.f), next(B * UP, 0.f);
   std::vector<float> dz(B * GP, 0.f), dRk(U * GP, 0.f);
+  const float *h0v = data(h0), *hv = data(h), *c0v = data(c0), *cv = data(c), *tcv = data(tc),
+              *gatesv = data(gates), *dhv = data(dh), *dcv = data(dc);
   for (int64_t t = T - 1; t >= 0; t--) {
-    const float* hp = t == 0 ? data(h0) : data(h) + (t - 1) * B * U;
-    const float* cp = t == 0 ? data(c0) : data(c) + (t - 1) * B * U;
+    const float* hp = t == 0 ? h0v : hv + (t - 1) * B * U;
+    const float* cp = t == 0 ? c0v : cv + (t - 1) * B * U;
     for (int64_t b = 0; b < B; b++) {
       float* dzr = &dz[b * GP];
       float* dx = dxp + (t * B + b) * G;
-      lstmBackRow(U, data(gates) + (t * B + b) * G, data(tc) + (t * B + b) * U, cp + b * U,
-                  data(dh) + (t * B + b) * U, data(dc) + (t * B + b) * U, &carryH[b * UP],
+      lstmBackRow(U, gatesv + (t * B + b) * G, tcv + (t * B + b) * U, cp + b * U,
+                  dhv + (t * B + b) * U, dcv + (t * B + b) * U, &carryH[b * UP],
                   &carryC[b * U], dzr);
       std::memcpy(dx, dzr, G * sizeof(float));
     }
@@ -512,12 +520,13 @@ void simpleForward(void*, TF_OpKernelContext* context) {
   const int64_t UP = padded(U);
   std::vector<float> packed = pack(data(rk), U, U);
   std::vector<float> m(B * UP, 0.f);
+  const float *xpv = data(xp), *h0v = data(h0);
   for (int64_t t = 0; t < T; t++) {
-    const float* hp = t == 0 ? data(h0) : h + (t - 1) * B * U;
+    const float* hp = t == 0 ? h0v : h + (t - 1) * B * U;
     gemm(B, U, UP, hp, U, 1, packed.data(), m.data(), UP, false);
     for (int64_t b = 0; b < B; b++) {
       float* mr = &m[b * UP];
-      const float* x = data(xp) + (t * B + b) * U;
+      const float* x = xpv + (t * B + b) * U;
       for (int64_t j = 0; j < U; j++) mr[j] += x[j];
       tanhAll(mr, UP);
       std::memcpy(h + (t * B + b) * U, mr, U * sizeof(float));
@@ -540,11 +549,12 @@ void simpleBackward(void*, TF_OpKernelContext* context) {
   const int64_t UP = padded(U);
   std::vector<float> packed = packTransposed(data(rk), U, U);  // [U, UP]
   std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f), da(B * UP, 0.f), dRk(U * UP, 0.f);
+  const float *h0v = data(h0), *hv = data(h), *dhv = data(dh);
   for (int64_t t = T - 1; t >= 0; t--) {
-    const float* hp = t == 0 ? data(h0) : data(h) + (t - 1) * B * U;
+    const float* hp = t == 0 ? h0v : hv + (t - 1) * B * U;
     for (int64_t b = 0; b < B; b++) {
-      const float* ht = data(h) + (t * B + b) * U;
-      const float* dht = data(dh) + (t * B + b) * U;
+      const float* ht = hv + (t * B + b) * U;
+      const float* dht = dhv + (t * B + b) * U;
       const float* cr = &carry[b * UP];
       float* dar = &da[b * UP];
       for (int64_t j = 0; j < U; j++) dar[j] = (dht[j] + cr[j]) * (1.f - ht[j] * ht[j]);
@@ -664,8 +674,8 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
   define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float"},
          {"h: float", "c: float", "gates: float", "tc: float"}, lstmForwardShape, lstmForward);
   define("RnnbookLstmSequenceGrad",
-         {"rk: float", "h0: float", "c0: float", "h: float", "c: float", "tc: float", "gates: float",
-          "dh: float", "dc: float"},
+         {"rk: float", "h0: float", "c0: float", "h: float", "c: float", "tc: float",
+          "gates: float", "dh: float", "dc: float"},
          {"dxp: float", "drk: float", "dh0: float", "dc0: float"}, lstmBackwardShape, lstmBackward);
   define("RnnbookSimpleRnnSequence", {"xp: float", "rk: float", "h0: float"}, {"h: float"},
          simpleForwardShape, simpleForward);
