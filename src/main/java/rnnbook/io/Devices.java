@@ -34,8 +34,17 @@ import org.tensorflow.proto.ConfigProto;
 public final class Devices {
   private Devices() {}
 
+  private static List<String> devices; // listed once: they do not change while the process runs
+
   /** Device names such as {@code /job:localhost/replica:0/task:0/device:CPU:0} with their types. */
-  public static List<String> list() {
+  public static synchronized List<String> list() {
+    if (devices == null) {
+      devices = List.copyOf(listFromSession());
+    }
+    return devices;
+  }
+
+  private static List<String> listFromSession() {
     TensorFlow.version(); // loads the native library
     List<String> out = new ArrayList<>();
     TF_Status status = TF_NewStatus();
