@@ -50,7 +50,6 @@ public final class NativeKernels {
       !"false".equalsIgnoreCase(System.getProperty("rnnbook.native", "true"));
   private static Boolean loaded; // null: not tried yet
   private static String reason = "not loaded yet";
-  private static boolean warned;
 
   private NativeKernels() {}
 
@@ -91,11 +90,11 @@ public final class NativeKernels {
     if (loaded == null) {
       try {
         Path library = build();
-        Set<String> ops = TensorFlow.loadLibrary(library.toString()).getOpList().stream()
+        TensorFlow.loadLibrary(library.toString());
+        Set<String> ops = TensorFlow.registeredOpList().getOpList().stream()
             .map(OpDef::getName).collect(Collectors.toSet());
         for (String op : List.of(GRU, GRU_GRAD, LSTM, LSTM_GRAD, SIMPLE_RNN, SIMPLE_RNN_GRAD)) {
-          if (!ops.contains(op) && !TensorFlow.registeredOpList().getOpList().stream()
-              .anyMatch(d -> d.getName().equals(op))) {
+          if (!ops.contains(op)) {
             throw new IllegalStateException(library + " did not register " + op);
           }
         }
@@ -105,9 +104,6 @@ public final class NativeKernels {
       } catch (IOException | RuntimeException | Error e) {
         reason = e.getMessage() == null ? e.toString() : e.getMessage();
         loaded = false;
-      }
-      if (!loaded && !warned) {
-        warned = true;
         System.err.println("rnnbook: native recurrent kernels unavailable (" + reason
             + "); recurrent layers train on TensorFlow's ops, up to 3 times slower");
       }
