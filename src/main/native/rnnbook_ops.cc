@@ -23,7 +23,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <immintrin.h>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -198,6 +200,138 @@ std::vector<float> packTransposed(const float* w, int64_t rows, int64_t cols) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Whole vectors of gates: partial loads and stores (lanes [0, n), n <= VW; loads zero the rest),
+// and exp, sigmoid and tanh inline (no call, no branch), so that a cell's gates are computed in
+// registers right after their products. vexp: Cody-Waite reduction by ln 2 and Cephes's expf
+// polynomial (~1 ulp), clamped to [-87, 88] where float's exp is finite.
+
+typedef int32_t vint __attribute__((vector_size(VW * sizeof(int32_t))));
+
+#if defined(__AVX512F__)
+inline vfloat loadN(const float* p, int n) {
+  return (vfloat)_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
+}
+inline void storeN(float* p, vfloat v, int n) {
+  _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
+}
+inline vfloat vround(vfloat x) {
+  return (vfloat)_mm512_roundscale_ps((__m512)x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+#elif defined(__AVX2__)
+inline __m256i laneMask(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+inline vfloat loadN(const float* p, int n) { return (vfloat)_mm256_maskload_ps(p, laneMask(n)); }
+// not vmaskmovps: its store form is microcoded and slow on AMD's cores
+inline void storeN(float* p, vfloat v, int n) {
+  if (n == VW) {
+    store(p, v);
+    return;
+  }
+  __m128 part = _mm256_castps256_ps128((__m256)v);
+  if (n >= 4) {
+    _mm_storeu_ps(p, part);
+    part = _mm256_extractf128_ps((__m256)v, 1);
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    _mm_storel_pi(reinterpret_cast<__m64*>(p), part);
+    part = _mm_movehl_ps(part, part);
+    p += 2;
+    n -= 2;
+  }
+  if (n == 1) _mm_store_ss(p, part);
+}
+inline vfloat vround(vfloat x) {
+  return (vfloat)_mm256_round_ps((__m256)x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+#else
+inline vfloat loadN(const float* p, int n) {
+  vfloat v{};
+  for (int l = 0; l < n; l++) v[l] = p[l];
+  return v;
+}
+inline void storeN(float* p, vfloat v, int n) {
+  for (int l = 0; l < n; l++) p[l] = v[l];
+}
+inline vfloat vround(vfloat x) {
+  return (vfloat)_mm_round_ps((__m128)x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+#endif
+
+inline vfloat splat(float x) { return vfloat{} + x; }
+
+inline vfloat vexp(vfloat x) {
+  // finite, so that 1 / (1 + exp(x)) (a reciprocal and a Newton step under -mrecip) is not NaN
+  const vfloat hi = splat(88.f), lo = splat(-87.f);
+  x = x < hi ? x : hi;
+  x = x > lo ? x : lo;
+  vfloat n = vround(x * 1.44269504088896341f);
+  vfloat r = x - n * 0.693359375f;  // exact: ln 2's first 9 bits
+#if !defined(__FMA__)
+  asm("" : "+x"(r));  // keeps -ffast-math from folding the two parts of ln 2 into one
+#endif
+  r = r - n * -2.12194440e-4f;
+  vfloat r2 = r * r;  // the polynomial in Estrin's scheme: a shorter chain of dependent steps
+  vfloat p = (r * 1.6666665459e-1f + 5.0000001201e-1f) +
+             r2 * ((r * 8.3334519073e-3f + 4.1665795894e-2f) +
+                   r2 * (r * 1.9875691500e-4f + 1.3981999507e-3f));
+  p = p * r2 + (r + 1.f);
+#if defined(__AVX512F__)
+  return (vfloat)_mm512_scalef_ps((__m512)p, (__m512)n);  // p * 2^n
+#else
+  vint e = (__builtin_convertvector(n, vint) + 127) << 23;
+  return p * (vfloat)e;
+#endif
+}
+
+inline vfloat vsigmoid(vfloat x) { return 1.f / (1.f + vexp(-x)); }
+
+inline vfloat vtanh(vfloat x) { return 2.f / (1.f + vexp(-2.f * x)) - 1.f; }
+
+// calls f(std::integral_constant<int, RB>(), b) for the blocks of RB rows of [b0, b1), then once
+// for the remaining rows with a smaller constant
+template <int N, typename F>
+void rowTail(int64_t rows, int64_t b, F& f) {
+  if constexpr (N > 0) {
+    if (rows == N) {
+      f(std::integral_constant<int, N>(), b);
+    } else {
+      rowTail<N - 1>(rows, b, f);
+    }
+  }
+}
+
+template <int RB, typename F>
+void rowBlocks(int64_t b0, int64_t b1, F&& f) {
+  int64_t b = b0;
+  for (; b + RB <= b1; b += RB) f(std::integral_constant<int, RB>(), b);
+  if (b < b1) rowTail<RB - 1>(b1 - b, b, f);
+}
+
+// w[rows, gates * U] (Keras's gate blocks side by side) packed as [rows][UP / VW][gates][VW]:
+// per chunk of VW units the gates' vectors one after another, zero-padded (UP = padded(U))
+std::vector<float> packGates(const float* w, int64_t rows, int64_t U, int gates) {
+  const int64_t UP = padded(U);
+  std::vector<float> out(rows * gates * UP, 0.f);
+  for (int64_t q = 0; q < rows; q++)
+    for (int g = 0; g < gates; g++)
+      for (int64_t j = 0; j < U; j++)
+        out[q * gates * UP + (j / VW) * gates * VW + g * VW + j % VW] = w[q * gates * U + g * U + j];
+  return out;
+}
+
+// the inverse of packGates' layout, for one [rows][gates * UP] buffer into w[rows, gates * U]
+void unpackGates(const float* from, int64_t rows, int64_t U, int gates, float* w) {
+  const int64_t UP = padded(U);
+  for (int64_t q = 0; q < rows; q++)
+    for (int g = 0; g < gates; g++)
+      for (int64_t j = 0; j < U; j++)
+        w[q * gates * U + g * U + j] = from[q * gates * UP + (j / VW) * gates * VW + g * VW + j % VW];
+}
+
 // One batch row of one timestep each. The activations run over whole vectors of padded scratch
 // rows (n a multiple of VW), so that the compiler calls glibc's vector exp (libmvec) with no
 // scalar remainder; tanh(x) = 2 sigmoid(2x) - 1.
@@ -245,41 +379,6 @@ void gruBackRow(int64_t U, const float* R g, const float* R mh, const float* R d
     dm[j] = dz;
     dm[U + j] = dr;
     dm[2 * U + j] = da * r;
-  }
-}
-
-// act: scratch of padded(4U); ct: of padded(U); scale: padded(4U) values, 2 on the g gate (tanh),
-// 1 elsewhere (sigmoid)
-void lstmRow(int64_t U, const float* R x, const float* R m, const float* R cp, float* R g,
-             float* R c, float* R h, float* R tc, float* R act, float* R ct, const float* R scale) {
-  for (int64_t j = 0; j < 4 * U; j++) act[j] = (x[j] + m[j]) * scale[j];
-  for (int64_t j = 0, n = padded(4 * U); j < n; j++)
-    act[j] = scale[j] / (1.f + std::exp(-act[j])) + (1.f - scale[j]);  // i, f, g, o
-  for (int64_t j = 0; j < U; j++) {
-    float cv = act[U + j] * cp[j] + act[j] * act[2 * U + j];
-    c[j] = cv;
-    ct[j] = cv;
-  }
-  tanhAll(ct, padded(U));
-  for (int64_t j = 0; j < U; j++) h[j] = act[3 * U + j] * ct[j];
-  std::memcpy(tc, ct, U * sizeof(float));
-  std::memcpy(g, act, 4 * U * sizeof(float));
-}
-
-// dh and dc at c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t): to the gate pre-activations (dz),
-// and to c_{t-1} (carryC, updated in place); tc = tanh(c_t) as the forward pass kept it
-void lstmBackRow(int64_t U, const float* R g, const float* R tc, const float* R cp,
-                 const float* R dh, const float* R dc, const float* R carryH, float* R carryC,
-                 float* R dz) {
-  for (int64_t j = 0; j < U; j++) {
-    float i = g[j], f = g[U + j], gg = g[2 * U + j], o = g[3 * U + j];
-    float d = dh[j] + carryH[j];
-    float dct = dc[j] + carryC[j] + d * o * (1.f - tc[j] * tc[j]);
-    dz[j] = dct * gg * i * (1.f - i);
-    dz[U + j] = dct * cp[j] * f * (1.f - f);
-    dz[2 * U + j] = dct * i * (1.f - gg * gg);
-    dz[3 * U + j] = d * tc[j] * o * (1.f - o);
-    carryC[j] = dct * f;
   }
 }
 
@@ -429,6 +528,68 @@ void gruBackward(void*, TF_OpKernelContext* context) {
 // ---------------------------------------------------------------------------------------------
 // LSTM, Keras's gate order i, f, c (g here), o: z = xp + h_prev @ rk; i, f, o = sigmoid,
 // g = tanh; c = f * c_prev + i * g; h = o * tanh(c).
+//
+// Both ops work on whole vectors of VW units of the four gates at once (rk packed by packGates),
+// over the batch rows of one half at a time (halves): the rows are independent through the
+// time loop, and the backward pass sums the recurrent kernel's gradient per half and adds the
+// two halves at the end, so that the bits do not depend on how the halves are run.
+
+struct LstmSequence {
+  int64_t T, B, U, G, UP;
+  const float *xp, *packed, *h0, *c0;  // packed: rk by packGates, [U][4 * UP]
+  float *h, *c, *gates, *tc;
+};
+
+// One timestep t of rows [b, b + RB) and units [j0, j0 + VW): the gates' pre-activations start
+// from xp and take h_{t-1} @ rk in registers, then the cell runs on them.
+template <int RB>
+void lstmCells(const LstmSequence& s, int64_t t, int64_t b, int64_t j0) {
+  const int64_t U = s.U, G = s.G, W = 4 * s.UP;
+  const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
+  const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
+  const float* cp = t == 0 ? s.c0 : s.c + (t - 1) * s.B * U;
+  const float* x = s.xp + (t * s.B + b) * G + j0;
+  const float* p = s.packed + j0 * 4;
+  vfloat z[RB][4];
+  for (int r = 0; r < RB; r++)
+    for (int g = 0; g < 4; g++) z[r][g] = loadN(x + r * G + g * U, n);
+  for (int64_t q = 0; q < U; q++) {
+    const float* pq = p + q * W;
+    for (int r = 0; r < RB; r++) {
+      float a = hp[(b + r) * U + q];
+      for (int g = 0; g < 4; g++) z[r][g] += a * load(pq + g * VW);
+    }
+  }
+  for (int r = 0; r < RB; r++) {
+    const int64_t at = (t * s.B + b + r) * U + j0;
+    vfloat i = vsigmoid(z[r][0]), f = vsigmoid(z[r][1]), g = vtanh(z[r][2]), o = vsigmoid(z[r][3]);
+    vfloat cv = f * loadN(cp + (b + r) * U + j0, n) + i * g;
+    vfloat tcv = vtanh(cv);
+    float* gr = s.gates + (t * s.B + b + r) * G + j0;
+    storeN(gr, i, n);
+    storeN(gr + U, f, n);
+    storeN(gr + 2 * U, g, n);
+    storeN(gr + 3 * U, o, n);
+    storeN(s.c + at, cv, n);
+    storeN(s.tc + at, tcv, n);
+    storeN(s.h + at, o * tcv, n);
+  }
+}
+
+void lstmForwardRows(const LstmSequence& s, int64_t b0, int64_t b1) {
+  for (int64_t t = 0; t < s.T; t++)
+    rowBlocks<ACCUMULATORS / 4>(b0, b1, [&](auto rb, int64_t b) {
+      for (int64_t j0 = 0; j0 < s.U; j0 += VW) lstmCells<rb()>(s, t, b, j0);
+    });
+}
+
+// Rows [0, mid) and [mid, B) of the batch, mid = ceil(B / 2): f(half, first row, end row).
+template <typename F>
+void halves(int64_t B, F&& f) {
+  const int64_t mid = (B + 1) / 2;
+  f(0, int64_t{0}, mid);
+  f(1, mid, B);
+}
 
 void lstmForward(void*, TF_OpKernelContext* context) {
   Kernel k(context);
@@ -446,20 +607,67 @@ void lstmForward(void*, TF_OpKernelContext* context) {
   float* c = k.output(1, {T, B, U});
   float* gates = k.output(2, {T, B, G});
   float* tc = k.output(3, {T, B, U});
-  if (k.failed || T == 0 || B == 0) return;
-  const int64_t GP = padded(G);
-  std::vector<float> packed = pack(data(rk), U, G);
-  std::vector<float> m(B * GP), act(GP, 0.f), ct(padded(U), 0.f), scale(GP, 1.f);
-  for (int64_t j = 2 * U; j < 3 * U; j++) scale[j] = 2.f;
-  const float *xpv = data(xp), *h0v = data(h0), *c0v = data(c0);
-  for (int64_t t = 0; t < T; t++) {
-    const float* hp = t == 0 ? h0v : h + (t - 1) * B * U;
-    const float* cp = t == 0 ? c0v : c + (t - 1) * B * U;
-    gemm(B, U, GP, hp, U, 1, packed.data(), m.data(), GP, false);
-    for (int64_t b = 0; b < B; b++) {
-      lstmRow(U, xpv + (t * B + b) * G, &m[b * GP], cp + b * U, gates + (t * B + b) * G,
-              c + (t * B + b) * U, h + (t * B + b) * U, tc + (t * B + b) * U, act.data(), ct.data(),
-              scale.data());
+  if (k.failed || T == 0 || B == 0 || U == 0) return;
+  std::vector<float> packed = packGates(data(rk), U, U, 4);
+  LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), h, c, gates, tc};
+  halves(B, [&](int, int64_t b0, int64_t b1) { lstmForwardRows(s, b0, b1); });
+}
+
+struct LstmSequenceGrad {
+  int64_t T, B, U, G, UP;
+  const float *packedT, *h0, *c0, *h, *c, *tc, *gates, *dh, *dc;  // packedT: rk^T, [G][UP]
+  float* dxp;
+  float *carryH, *carryC;  // [B][UP] each
+};
+
+// dh and dc at c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t), for row b and units [j0, j0 + VW):
+// to the gate pre-activations (dz, into dxp and into dzr, the row laid out as by packGates) and to
+// c_{t-1} (carryC, in place); tc = tanh(c_t) as the forward pass kept it. carryH holds dh_t from
+// timestep t + 1.
+inline void lstmGateGrads(const LstmSequenceGrad& s, int64_t t, int64_t b, int64_t j0, float* dzr) {
+  const int64_t U = s.U, G = s.G;
+  const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
+  const int64_t at = (t * s.B + b) * U + j0;
+  const float* gr = s.gates + (t * s.B + b) * G + j0;
+  const float* cp = t == 0 ? s.c0 + b * U + j0 : s.c + at - s.B * U;
+  vfloat i = loadN(gr, n), f = loadN(gr + U, n), g = loadN(gr + 2 * U, n), o = loadN(gr + 3 * U, n);
+  vfloat tcv = loadN(s.tc + at, n);
+  float* carryC = s.carryC + b * s.UP + j0;
+  vfloat d = loadN(s.dh + at, n) + load(s.carryH + b * s.UP + j0);
+  vfloat dct = loadN(s.dc + at, n) + load(carryC) + d * o * (1.f - tcv * tcv);
+  vfloat dz[4] = {dct * g * i * (1.f - i), dct * loadN(cp, n) * f * (1.f - f),
+                  dct * i * (1.f - g * g), d * tcv * o * (1.f - o)};
+  store(carryC, dct * f);
+  float* dx = s.dxp + (t * s.B + b) * G + j0;
+  dzr += j0 * 4;
+  for (int k = 0; k < 4; k++) {
+    storeN(dx + k * U, dz[k], n);
+    store(dzr + k * VW, dz[k]);
+  }
+}
+
+// timesteps per product for the recurrent kernel's gradient (the same sums in the same order as
+// one product per timestep, with fewer loads and stores of the sums)
+constexpr int64_t WINDOW = 4;
+
+// All timesteps of rows [b0, b1), backward; dRk [U][4 * UP] (packGates' layout) += this half's
+// h_{t-1}^T dz_t, from t = T - 1 down, each timestep's rows in order
+void lstmBackwardRows(const LstmSequenceGrad& s, int64_t b0, int64_t b1, float* dRk) {
+  const int64_t U = s.U, G = s.G, UP = s.UP, W = 4 * UP, rows = b1 - b0;
+  std::vector<float> dzs(WINDOW * rows * W), hps(WINDOW * rows * U);
+  int64_t filled = 0;
+  for (int64_t t = s.T - 1; t >= 0; t--) {
+    float* dz = &dzs[filled * rows * W];
+    for (int64_t b = b0; b < b1; b++)
+      for (int64_t j0 = 0; j0 < U; j0 += VW) lstmGateGrads(s, t, b, j0, dz + (b - b0) * W);
+    const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
+    std::memcpy(&hps[filled * rows * U], hp + b0 * U, rows * U * sizeof(float));
+    filled++;
+    // dh_{t-1} = dz_t @ rk^T, with dz_t read back from dxp (dense, in cache)
+    gemm(rows, G, UP, s.dxp + (t * s.B + b0) * G, G, 1, s.packedT, s.carryH + b0 * UP, UP, false);
+    if (filled == WINDOW || t == 0) {
+      gemm(U, filled * rows, W, hps.data(), 1, U, dzs.data(), dRk, W, true);
+      filled = 0;
     }
   }
 }
@@ -480,30 +688,19 @@ void lstmBackward(void*, TF_OpKernelContext* context) {
   float* dh0 = k.output(2, {B, U});
   float* dc0 = k.output(3, {B, U});
   if (k.failed) return;
-  const int64_t UP = padded(U), GP = padded(G);
-  std::vector<float> packed = packTransposed(data(rk), U, G);  // [G, UP]
-  std::vector<float> carryH(B * UP, 0.f), carryC(B * U, 0.f), next(B * UP, 0.f);
-  std::vector<float> dz(B * GP, 0.f), dRk(U * GP, 0.f);
-  const float *h0v = data(h0), *hv = data(h), *c0v = data(c0), *cv = data(c), *tcv = data(tc),
-              *gatesv = data(gates), *dhv = data(dh), *dcv = data(dc);
-  for (int64_t t = T - 1; t >= 0; t--) {
-    const float* hp = t == 0 ? h0v : hv + (t - 1) * B * U;
-    const float* cp = t == 0 ? c0v : cv + (t - 1) * B * U;
-    for (int64_t b = 0; b < B; b++) {
-      float* dzr = &dz[b * GP];
-      float* dx = dxp + (t * B + b) * G;
-      lstmBackRow(U, gatesv + (t * B + b) * G, tcv + (t * B + b) * U, cp + b * U,
-                  dhv + (t * B + b) * U, dcv + (t * B + b) * U, &carryH[b * UP],
-                  &carryC[b * U], dzr);
-      std::memcpy(dx, dzr, G * sizeof(float));
-    }
-    gemm(B, G, UP, dz.data(), GP, 1, packed.data(), next.data(), UP, false);
-    gemm(U, B, GP, hp, 1, U, dz.data(), dRk.data(), GP, true);  // += h_{t-1}^T dz_t
-    std::swap(carryH, next);
-  }
+  const int64_t UP = padded(U);
+  std::vector<float> packedT = packTransposed(data(rk), U, G);  // [G, UP]
+  std::vector<float> carryH(B * UP, 0.f), carryC(B * UP, 0.f);
+  std::vector<float> dRk(2 * U * 4 * UP, 0.f);  // one per half
+  LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(c0), data(h), data(c),
+                     data(tc), data(gates), data(dh), data(dc), dxp, carryH.data(), carryC.data()};
+  halves(B, [&](int half, int64_t b0, int64_t b1) {
+    lstmBackwardRows(s, b0, b1, &dRk[half * U * 4 * UP]);
+  });
+  for (int64_t i = 0; i < U * 4 * UP; i++) dRk[i] += dRk[U * 4 * UP + i];
+  unpackGates(dRk.data(), U, U, 4, drk);
   unpad(carryH.data(), UP, B, U, dh0);
-  std::memcpy(dc0, carryC.data(), B * U * sizeof(float));
-  unpad(dRk.data(), GP, U, G, drk);
+  unpad(carryC.data(), UP, B, U, dc0);
 }
 
 // ---------------------------------------------------------------------------------------------
