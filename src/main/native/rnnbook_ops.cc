@@ -332,9 +332,51 @@ void unpackGates(const float* from, int64_t rows, int64_t U, int gates, float* w
         w[q * gates * U + g * U + j] = from[q * gates * UP + (j / VW) * gates * VW + g * VW + j % VW];
 }
 
-// One batch row of one timestep each. The activations run over whole vectors of padded scratch
-// rows (n a multiple of VW), so that the compiler calls glibc's vector exp (libmvec) with no
-// scalar remainder; tanh(x) = 2 sigmoid(2x) - 1.
+// The batch rows [0, mid) and [mid, B), mid = ceil(B / 2): f(half, first row, end row). The
+// rows are independent through a layer's time loop; the backward passes sum the weight gradients
+// per half and add the two halves at the end, so that the bits do not depend on how the halves
+// are run.
+template <typename F>
+void halves(int64_t B, F&& f) {
+  const int64_t mid = (B + 1) / 2;
+  f(0, int64_t{0}, mid);
+  f(1, mid, B);
+}
+
+// timesteps per product for a recurrent kernel's gradient
+constexpr int64_t WINDOW = 4;
+
+// One half's recurrent-kernel gradient, dRk[U][width] += h_{t-1}^T d_t over its rows, from
+// t = T - 1 down and each timestep's rows in order; WINDOW timesteps per product: the same sums
+// in the same order as one product per timestep, with fewer loads and stores of the sums.
+class KernelGrad {
+ public:
+  KernelGrad(int64_t U, int64_t rows, int64_t width, float* dRk)
+      : U(U), rows(rows), width(width), dRk(dRk), hps(WINDOW * rows * U), ds(WINDOW * rows * width) {}
+
+  // where this timestep's d rows go ([rows][width], padded)
+  float* rowsOfD() { return &ds[filled * rows * width]; }
+
+  // the timestep's h_{t-1} rows ([rows][U]), once its d rows are written
+  void add(const float* hp) {
+    std::memcpy(&hps[filled * rows * U], hp, rows * U * sizeof(float));
+    if (++filled == WINDOW) flush();
+  }
+
+  void flush() {
+    if (filled > 0) gemm(U, filled * rows, width, hps.data(), 1, U, ds.data(), dRk, width, true);
+    filled = 0;
+  }
+
+ private:
+  int64_t U, rows, width;
+  float* dRk;
+  std::vector<float> hps, ds;
+  int64_t filled = 0;
+};
+
+// Activations over whole vectors of padded scratch rows (n a multiple of VW), so that the compiler
+// calls glibc's vector exp (libmvec) with no scalar remainder; tanh(x) = 2 sigmoid(2x) - 1.
 
 #define R __restrict
 
@@ -344,42 +386,6 @@ inline void sigmoidAll(float* R v, int64_t n) {
 
 inline void tanhAll(float* R v, int64_t n) {
   for (int64_t j = 0; j < n; j++) v[j] = 2.f / (1.f + std::exp(-2.f * v[j])) - 1.f;
-}
-
-// zr: scratch of padded(2U), a: of padded(U)
-void gruRow(int64_t U, const float* R x, const float* R m, const float* R bias, const float* R hp,
-            float* R g, float* R mh, float* R h, float* R zr, float* R a) {
-  for (int64_t j = 0; j < 2 * U; j++) zr[j] = x[j] + m[j] + bias[j];
-  sigmoidAll(zr, padded(2 * U));  // z, r
-  for (int64_t j = 0; j < U; j++) {
-    float mhv = m[2 * U + j] + bias[2 * U + j];
-    mh[j] = mhv;
-    a[j] = x[2 * U + j] + zr[U + j] * mhv;
-  }
-  tanhAll(a, padded(U));  // hh
-  for (int64_t j = 0; j < U; j++) h[j] = zr[j] * hp[j] + (1.f - zr[j]) * a[j];
-  std::memcpy(g, zr, 2 * U * sizeof(float));
-  std::memcpy(g + 2 * U, a, U * sizeof(float));
-}
-
-// dh at h_t = z * h_{t-1} + (1 - z) * hh: to h_{t-1} directly (next), to the pre-activations of
-// z, r and hh (dx), and to m_t = h_{t-1} @ rk + rb (dm: as dx but dm_h = da * r)
-void gruBackRow(int64_t U, const float* R g, const float* R mh, const float* R dh,
-                const float* R carry, const float* R hp, float* R next, float* R dx, float* R dm) {
-  for (int64_t j = 0; j < U; j++) {
-    float z = g[j], r = g[U + j], hh = g[2 * U + j];
-    float d = dh[j] + carry[j];
-    float dz = d * (hp[j] - hh) * z * (1.f - z);
-    float da = d * (1.f - z) * (1.f - hh * hh);  // d(x_h + r * m_h)
-    float dr = da * mh[j] * r * (1.f - r);
-    next[j] = d * z;
-    dx[j] = dz;
-    dx[U + j] = dr;
-    dx[2 * U + j] = da;
-    dm[j] = dz;
-    dm[U + j] = dr;
-    dm[2 * U + j] = da * r;
-  }
 }
 
 #undef R
@@ -452,7 +458,58 @@ const float* data(TF_Tensor* t) { return static_cast<const float*>(TF_TensorData
 
 // ---------------------------------------------------------------------------------------------
 // GRU, Keras's reset_after=True: z, r = sigmoid(xp_zr + m_zr), hh = tanh(xp_h + r * m_h),
-// h = z * h_prev + (1 - z) * hh, with m = h_prev @ rk + rb.
+// h = z * h_prev + (1 - z) * hh, with m = h_prev @ rk + rb. As the LSTM's: whole vectors of VW
+// units of the three gates (rk packed by packGates), one half of the batch at a time.
+
+struct GruSequence {
+  int64_t T, B, U, G, UP;
+  const float *xp, *packed, *rb, *h0;  // packed: rk by packGates, [U][3 * UP]
+  float *h, *gates, *mh;
+};
+
+// One timestep t of rows [b, b + RB) and units [j0, j0 + VW): m = h_{t-1} @ rk + rb in registers
+// (z's and r's starting from xp + rb, hh's from rb), then the cell.
+template <int RB>
+void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
+  const int64_t U = s.U, G = s.G, W = 3 * s.UP;
+  const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
+  const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
+  const float* x = s.xp + (t * s.B + b) * G + j0;
+  const float* p = s.packed + j0 * 3;
+  const vfloat bz = loadN(s.rb + j0, n), br = loadN(s.rb + U + j0, n), bh = loadN(s.rb + 2 * U + j0, n);
+  vfloat m[RB][3];
+  for (int r = 0; r < RB; r++) {
+    m[r][0] = loadN(x + r * G, n) + bz;
+    m[r][1] = loadN(x + r * G + U, n) + br;
+    m[r][2] = bh;
+  }
+  for (int64_t q = 0; q < U; q++) {
+    const float* pq = p + q * W;
+    for (int r = 0; r < RB; r++) {
+      float a = hp[(b + r) * U + q];
+      for (int g = 0; g < 3; g++) m[r][g] += a * load(pq + g * VW);
+    }
+  }
+  for (int r = 0; r < RB; r++) {
+    const int64_t at = (t * s.B + b + r) * U + j0;
+    vfloat z = vsigmoid(m[r][0]), rr = vsigmoid(m[r][1]);
+    vfloat hh = vtanh(loadN(x + r * G + 2 * U, n) + rr * m[r][2]);
+    vfloat hpv = loadN(hp + (b + r) * U + j0, n);
+    float* gr = s.gates + (t * s.B + b + r) * G + j0;
+    storeN(gr, z, n);
+    storeN(gr + U, rr, n);
+    storeN(gr + 2 * U, hh, n);
+    storeN(s.mh + at, m[r][2], n);
+    storeN(s.h + at, z * hpv + (1.f - z) * hh, n);
+  }
+}
+
+void gruForwardRows(const GruSequence& s, int64_t b0, int64_t b1) {
+  for (int64_t t = 0; t < s.T; t++)
+    rowBlocks<ACCUMULATORS / 3>(b0, b1, [&](auto rb, int64_t b) {
+      for (int64_t j0 = 0; j0 < s.U; j0 += VW) gruCells<rb()>(s, t, b, j0);
+    });
+}
 
 void gruForward(void*, TF_OpKernelContext* context) {
   Kernel k(context);
@@ -469,20 +526,67 @@ void gruForward(void*, TF_OpKernelContext* context) {
   float* h = k.output(0, {T, B, U});
   float* gates = k.output(1, {T, B, G});
   float* mh = k.output(2, {T, B, U});
-  if (k.failed || T == 0 || B == 0) return;
-  const int64_t GP = padded(G);
-  std::vector<float> packed = pack(data(rk), U, G);
-  std::vector<float> m(B * GP), zr(padded(2 * U), 0.f), a(padded(U), 0.f);
-  const float* bias = data(rb);
-  const float *xpv = data(xp), *h0v = data(h0);
-  for (int64_t t = 0; t < T; t++) {
-    const float* hp = t == 0 ? h0v : h + (t - 1) * B * U;
-    gemm(B, U, GP, hp, U, 1, packed.data(), m.data(), GP, false);
-    for (int64_t b = 0; b < B; b++) {
-      gruRow(U, xpv + (t * B + b) * G, &m[b * GP], bias, hp + b * U, gates + (t * B + b) * G,
-             mh + (t * B + b) * U, h + (t * B + b) * U, zr.data(), a.data());
+  if (k.failed || T == 0 || B == 0 || U == 0) return;
+  std::vector<float> packed = packGates(data(rk), U, U, 3);
+  GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), h, gates, mh};
+  halves(B, [&](int, int64_t b0, int64_t b1) { gruForwardRows(s, b0, b1); });
+}
+
+struct GruSequenceGrad {
+  int64_t T, B, U, G, UP;
+  const float *packedT, *h0, *h, *gates, *mh, *dh;  // packedT: rk^T, [G][UP]
+  float *dxp, *carry, *dm;                         // carry: [B][UP]; dm: [B][G]
+};
+
+// dh at h_t = z * h_{t-1} + (1 - z) * hh for row b and units [j0, j0 + VW): to the pre-activations
+// of z, r and hh (dx), to m_t = h_{t-1} @ rk + rb (dm: as dx but dm_h = da * r; into s.dm and
+// dmr, the row laid out as by packGates), and to h_{t-1} directly (carry, which held dh_t's part
+// from timestep t + 1, in place; the product of dm with rk^T is added after).
+inline void gruGateGrads(const GruSequenceGrad& s, int64_t t, int64_t b, int64_t j0, float* dmr) {
+  const int64_t U = s.U, G = s.G;
+  const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
+  const int64_t at = (t * s.B + b) * U + j0;
+  const float* gr = s.gates + (t * s.B + b) * G + j0;
+  const float* hp = (t == 0 ? s.h0 : s.h + (t - 1) * s.B * U) + b * U + j0;
+  vfloat z = loadN(gr, n), r = loadN(gr + U, n), hh = loadN(gr + 2 * U, n);
+  float* carry = s.carry + b * s.UP + j0;
+  vfloat d = loadN(s.dh + at, n) + load(carry);
+  vfloat dz = d * (loadN(hp, n) - hh) * z * (1.f - z);
+  vfloat da = d * (1.f - z) * (1.f - hh * hh);  // d(x_h + r * m_h)
+  vfloat dr = da * loadN(s.mh + at, n) * r * (1.f - r);
+  store(carry, d * z);
+  float* dx = s.dxp + (t * s.B + b) * G + j0;
+  storeN(dx, dz, n);
+  storeN(dx + U, dr, n);
+  storeN(dx + 2 * U, da, n);
+  float* dm = s.dm + b * G + j0;
+  vfloat dmh = da * r;
+  storeN(dm, dz, n);
+  storeN(dm + U, dr, n);
+  storeN(dm + 2 * U, dmh, n);
+  dmr += j0 * 3;
+  store(dmr, dz);
+  store(dmr + VW, dr);
+  store(dmr + 2 * VW, dmh);
+}
+
+// All timesteps of rows [b0, b1), backward; dRk [U][3 * UP] and dRb [3 * UP] (packGates' layout)
+// += this half's h_{t-1}^T dm_t and dm_t
+void gruBackwardRows(const GruSequenceGrad& s, int64_t b0, int64_t b1, float* dRk, float* dRb) {
+  const int64_t U = s.U, G = s.G, UP = s.UP, W = 3 * UP, rows = b1 - b0;
+  KernelGrad dRkHalf(U, rows, W, dRk);
+  for (int64_t t = s.T - 1; t >= 0; t--) {
+    float* dm = dRkHalf.rowsOfD();
+    for (int64_t b = b0; b < b1; b++) {
+      float* dmr = dm + (b - b0) * W;
+      for (int64_t j0 = 0; j0 < U; j0 += VW) gruGateGrads(s, t, b, j0, dmr);
+      for (int64_t j = 0; j < W; j += VW) store(dRb + j, load(dRb + j) + load(dmr + j));
     }
+    // dh_{t-1} = d z_t (in carry) + dm_t @ rk^T
+    gemm(rows, G, UP, s.dm + b0 * G, G, 1, s.packedT, s.carry + b0 * UP, UP, true);
+    dRkHalf.add((t == 0 ? s.h0 : s.h + (t - 1) * s.B * U) + b0 * U);
   }
+  dRkHalf.flush();
 }
 
 void gruBackward(void*, TF_OpKernelContext* context) {
@@ -500,29 +604,20 @@ void gruBackward(void*, TF_OpKernelContext* context) {
   float* drb = k.output(2, {G});
   float* dh0 = k.output(3, {B, U});
   if (k.failed) return;
-  const int64_t UP = padded(U), GP = padded(G);
-  std::vector<float> packed = packTransposed(data(rk), U, G);  // [G, UP]
-  std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f);
-  std::vector<float> dm(B * GP, 0.f);     // gradient of m_t = h_{t-1} @ rk + rb, padded
-  std::vector<float> dRk(U * GP, 0.f), dRb(G, 0.f);
-  const float *h0v = data(h0), *hv = data(h), *gatesv = data(gates), *mhv = data(mh),
-              *dhv = data(dh);
-  for (int64_t t = T - 1; t >= 0; t--) {
-    const float* hp = t == 0 ? h0v : hv + (t - 1) * B * U;
-    for (int64_t b = 0; b < B; b++) {
-      float* dmr = &dm[b * GP];
-      gruBackRow(U, gatesv + (t * B + b) * G, mhv + (t * B + b) * U,
-                 dhv + (t * B + b) * U, &carry[b * UP], hp + b * U, &next[b * UP],
-                 dxp + (t * B + b) * G, dmr);
-      for (int64_t j = 0; j < G; j++) dRb[j] += dmr[j];
-    }
-    gemm(B, G, UP, dm.data(), GP, 1, packed.data(), next.data(), UP, true);
-    gemm(U, B, GP, hp, 1, U, dm.data(), dRk.data(), GP, true);  // += h_{t-1}^T dm_t
-    std::swap(carry, next);
-  }
+  const int64_t UP = padded(U), W = 3 * UP;
+  std::vector<float> packedT = packTransposed(data(rk), U, G);  // [G, UP]
+  std::vector<float> carry(B * UP, 0.f), dm(B * G, 0.f);
+  std::vector<float> dRk(2 * U * W, 0.f), dRb(2 * W, 0.f);  // one of each per half
+  GruSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(h), data(gates), data(mh),
+                    data(dh), dxp, carry.data(), dm.data()};
+  halves(B, [&](int half, int64_t b0, int64_t b1) {
+    gruBackwardRows(s, b0, b1, &dRk[half * U * W], &dRb[half * W]);
+  });
+  for (int64_t i = 0; i < U * W; i++) dRk[i] += dRk[U * W + i];
+  for (int64_t i = 0; i < W; i++) dRb[i] += dRb[W + i];
+  unpackGates(dRk.data(), U, U, 3, drk);
+  unpackGates(dRb.data(), 1, U, 3, drb);
   unpad(carry.data(), UP, B, U, dh0);
-  unpad(dRk.data(), GP, U, G, drk);
-  std::memcpy(drb, dRb.data(), G * sizeof(float));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -530,9 +625,7 @@ void gruBackward(void*, TF_OpKernelContext* context) {
 // g = tanh; c = f * c_prev + i * g; h = o * tanh(c).
 //
 // Both ops work on whole vectors of VW units of the four gates at once (rk packed by packGates),
-// over the batch rows of one half at a time (halves): the rows are independent through the
-// time loop, and the backward pass sums the recurrent kernel's gradient per half and adds the
-// two halves at the end, so that the bits do not depend on how the halves are run.
+// one half of the batch at a time (halves).
 
 struct LstmSequence {
   int64_t T, B, U, G, UP;
@@ -581,14 +674,6 @@ void lstmForwardRows(const LstmSequence& s, int64_t b0, int64_t b1) {
     rowBlocks<ACCUMULATORS / 4>(b0, b1, [&](auto rb, int64_t b) {
       for (int64_t j0 = 0; j0 < s.U; j0 += VW) lstmCells<rb()>(s, t, b, j0);
     });
-}
-
-// Rows [0, mid) and [mid, B) of the batch, mid = ceil(B / 2): f(half, first row, end row).
-template <typename F>
-void halves(int64_t B, F&& f) {
-  const int64_t mid = (B + 1) / 2;
-  f(0, int64_t{0}, mid);
-  f(1, mid, B);
 }
 
 void lstmForward(void*, TF_OpKernelContext* context) {
@@ -646,30 +731,20 @@ inline void lstmGateGrads(const LstmSequenceGrad& s, int64_t t, int64_t b, int64
   }
 }
 
-// timesteps per product for the recurrent kernel's gradient (the same sums in the same order as
-// one product per timestep, with fewer loads and stores of the sums)
-constexpr int64_t WINDOW = 4;
-
 // All timesteps of rows [b0, b1), backward; dRk [U][4 * UP] (packGates' layout) += this half's
-// h_{t-1}^T dz_t, from t = T - 1 down, each timestep's rows in order
+// h_{t-1}^T dz_t
 void lstmBackwardRows(const LstmSequenceGrad& s, int64_t b0, int64_t b1, float* dRk) {
   const int64_t U = s.U, G = s.G, UP = s.UP, W = 4 * UP, rows = b1 - b0;
-  std::vector<float> dzs(WINDOW * rows * W), hps(WINDOW * rows * U);
-  int64_t filled = 0;
+  KernelGrad dRkHalf(U, rows, W, dRk);
   for (int64_t t = s.T - 1; t >= 0; t--) {
-    float* dz = &dzs[filled * rows * W];
+    float* dz = dRkHalf.rowsOfD();
     for (int64_t b = b0; b < b1; b++)
       for (int64_t j0 = 0; j0 < U; j0 += VW) lstmGateGrads(s, t, b, j0, dz + (b - b0) * W);
-    const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
-    std::memcpy(&hps[filled * rows * U], hp + b0 * U, rows * U * sizeof(float));
-    filled++;
     // dh_{t-1} = dz_t @ rk^T, with dz_t read back from dxp (dense, in cache)
     gemm(rows, G, UP, s.dxp + (t * s.B + b0) * G, G, 1, s.packedT, s.carryH + b0 * UP, UP, false);
-    if (filled == WINDOW || t == 0) {
-      gemm(U, filled * rows, W, hps.data(), 1, U, dzs.data(), dRk, W, true);
-      filled = 0;
-    }
+    dRkHalf.add((t == 0 ? s.h0 : s.h + (t - 1) * s.B * U) + b0 * U);
   }
+  dRkHalf.flush();
 }
 
 void lstmBackward(void*, TF_OpKernelContext* context) {
@@ -704,7 +779,55 @@ void lstmBackward(void*, TF_OpKernelContext* context) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SimpleRNN with tanh: h_t = tanh(xp_t + h_{t-1} @ rk).
+// SimpleRNN with tanh: h_t = tanh(xp_t + h_{t-1} @ rk). Rows of one half of the batch at a time,
+// NC vectors of units of RB rows per block.
+
+struct SimpleSequence {
+  int64_t T, B, U, UP;
+  const float *xp, *packed, *h0;  // packed: rk by pack, [U][UP]
+  float* h;
+};
+
+template <int RB, int NC>
+void simpleCells(const SimpleSequence& s, int64_t t, int64_t b, int64_t j0) {
+  const int64_t U = s.U;
+  const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
+  const float* x = s.xp + (t * s.B + b) * U + j0;
+  int n[NC];
+  for (int c = 0; c < NC; c++) n[c] = static_cast<int>(std::min<int64_t>(VW, U - j0 - c * VW));
+  vfloat m[RB][NC];
+  for (int r = 0; r < RB; r++)
+    for (int c = 0; c < NC; c++) m[r][c] = loadN(x + r * U + c * VW, n[c]);
+  for (int64_t q = 0; q < U; q++) {
+    const float* pq = s.packed + q * s.UP + j0;
+    for (int r = 0; r < RB; r++) {
+      float a = hp[(b + r) * U + q];
+      for (int c = 0; c < NC; c++) m[r][c] += a * load(pq + c * VW);
+    }
+  }
+  for (int r = 0; r < RB; r++)
+    for (int c = 0; c < NC; c++)
+      storeN(s.h + (t * s.B + b + r) * U + j0 + c * VW, vtanh(m[r][c]), n[c]);
+}
+
+template <int NC>
+void simpleChunks(const SimpleSequence& s, int64_t t, int64_t b0, int64_t b1, int64_t j0) {
+  constexpr int RB = ACCUMULATORS / NC > 8 ? 8 : ACCUMULATORS / NC;
+  rowBlocks<RB>(b0, b1, [&](auto rb, int64_t b) { simpleCells<rb(), NC>(s, t, b, j0); });
+}
+
+void simpleForwardRows(const SimpleSequence& s, int64_t b0, int64_t b1) {
+  for (int64_t t = 0; t < s.T; t++) {
+    for (int64_t j0 = 0; j0 < s.U; j0 += MAX_NV * VW) {
+      switch (std::min<int64_t>(MAX_NV, (s.UP - j0) / VW)) {
+        case 1: simpleChunks<1>(s, t, b0, b1, j0); break;
+        case 2: simpleChunks<2>(s, t, b0, b1, j0); break;
+        case 3: simpleChunks<3>(s, t, b0, b1, j0); break;
+        default: simpleChunks<4>(s, t, b0, b1, j0); break;
+      }
+    }
+  }
+}
 
 void simpleForward(void*, TF_OpKernelContext* context) {
   Kernel k(context);
@@ -713,22 +836,39 @@ void simpleForward(void*, TF_OpKernelContext* context) {
   const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), U = TF_Dim(xp, 2);
   if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U})) return;
   float* h = k.output(0, {T, B, U});
-  if (k.failed || T == 0 || B == 0) return;
-  const int64_t UP = padded(U);
+  if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = pack(data(rk), U, U);
-  std::vector<float> m(B * UP, 0.f);
-  const float *xpv = data(xp), *h0v = data(h0);
-  for (int64_t t = 0; t < T; t++) {
-    const float* hp = t == 0 ? h0v : h + (t - 1) * B * U;
-    gemm(B, U, UP, hp, U, 1, packed.data(), m.data(), UP, false);
-    for (int64_t b = 0; b < B; b++) {
-      float* mr = &m[b * UP];
-      const float* x = xpv + (t * B + b) * U;
-      for (int64_t j = 0; j < U; j++) mr[j] += x[j];
-      tanhAll(mr, UP);
-      std::memcpy(h + (t * B + b) * U, mr, U * sizeof(float));
+  SimpleSequence s{T, B, U, padded(U), data(xp), packed.data(), data(h0), h};
+  halves(B, [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
+}
+
+struct SimpleSequenceGrad {
+  int64_t T, B, U, UP;
+  const float *packedT, *h0, *h, *dh;  // packedT: rk^T, [U][UP]
+  float *dxp, *carry;                  // carry: [B][UP]
+};
+
+// All timesteps of rows [b0, b1), backward: da = (dh_t + carry) * (1 - h_t^2) into dxp and the
+// kernel gradient's rows, carry = da @ rk^T; dRk [U][UP] += this half's h_{t-1}^T da_t
+void simpleBackwardRows(const SimpleSequenceGrad& s, int64_t b0, int64_t b1, float* dRk) {
+  const int64_t U = s.U, UP = s.UP, rows = b1 - b0;
+  KernelGrad dRkHalf(U, rows, UP, dRk);
+  for (int64_t t = s.T - 1; t >= 0; t--) {
+    float* da = dRkHalf.rowsOfD();
+    for (int64_t b = b0; b < b1; b++) {
+      const int64_t at = (t * s.B + b) * U;
+      for (int64_t j0 = 0; j0 < U; j0 += VW) {
+        const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
+        vfloat hv = loadN(s.h + at + j0, n);
+        vfloat d = (loadN(s.dh + at + j0, n) + load(s.carry + b * UP + j0)) * (1.f - hv * hv);
+        storeN(s.dxp + at + j0, d, n);
+        store(da + (b - b0) * UP + j0, d);
+      }
     }
+    gemm(rows, U, UP, s.dxp + (t * s.B + b0) * U, U, 1, s.packedT, s.carry + b0 * UP, UP, false);
+    dRkHalf.add((t == 0 ? s.h0 : s.h + (t - 1) * s.B * U) + b0 * U);
   }
+  dRkHalf.flush();
 }
 
 void simpleBackward(void*, TF_OpKernelContext* context) {
@@ -744,25 +884,15 @@ void simpleBackward(void*, TF_OpKernelContext* context) {
   float* dh0 = k.output(2, {B, U});
   if (k.failed) return;
   const int64_t UP = padded(U);
-  std::vector<float> packed = packTransposed(data(rk), U, U);  // [U, UP]
-  std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f), da(B * UP, 0.f), dRk(U * UP, 0.f);
-  const float *h0v = data(h0), *hv = data(h), *dhv = data(dh);
-  for (int64_t t = T - 1; t >= 0; t--) {
-    const float* hp = t == 0 ? h0v : hv + (t - 1) * B * U;
-    for (int64_t b = 0; b < B; b++) {
-      const float* ht = hv + (t * B + b) * U;
-      const float* dht = dhv + (t * B + b) * U;
-      const float* cr = &carry[b * UP];
-      float* dar = &da[b * UP];
-      for (int64_t j = 0; j < U; j++) dar[j] = (dht[j] + cr[j]) * (1.f - ht[j] * ht[j]);
-      std::memcpy(dxp + (t * B + b) * U, dar, U * sizeof(float));
-    }
-    gemm(B, U, UP, da.data(), UP, 1, packed.data(), next.data(), UP, false);
-    gemm(U, B, UP, hp, 1, U, da.data(), dRk.data(), UP, true);  // += h_{t-1}^T da_t
-    std::swap(carry, next);
-  }
-  unpad(carry.data(), UP, B, U, dh0);
+  std::vector<float> packedT = packTransposed(data(rk), U, U);  // [U, UP]
+  std::vector<float> carry(B * UP, 0.f), dRk(2 * U * UP, 0.f);  // dRk: one per half
+  SimpleSequenceGrad s{T, B, U, UP, packedT.data(), data(h0), data(h), data(dh), dxp, carry.data()};
+  halves(B, [&](int half, int64_t b0, int64_t b1) {
+    simpleBackwardRows(s, b0, b1, &dRk[half * U * UP]);
+  });
+  for (int64_t i = 0; i < U * UP; i++) dRk[i] += dRk[U * UP + i];
   unpad(dRk.data(), UP, U, U, drk);
+  unpad(carry.data(), UP, B, U, dh0);
 }
 
 // ---------------------------------------------------------------------------------------------
