@@ -19,12 +19,18 @@
 //   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U]) -> dxp, drk, dh0
 // Each gradient op gives the gradients of its forward op's inputs, from those of h (and c).
 
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <immintrin.h>
+#include <mutex>
+#include <pthread.h>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -58,6 +64,8 @@ void TF_RegisterKernelBuilder(const char* kernel_name, TF_KernelBuilder* builder
                               TF_Status* status);
 void TF_GetInput(TF_OpKernelContext* ctx, int i, TF_Tensor** tensor, TF_Status* status);
 void TF_OpKernelContext_Failure(TF_OpKernelContext* ctx, TF_Status* status);
+void TF_OpKernelConstruction_GetAttrInt64(TF_OpKernelConstruction* ctx, const char* attr_name,
+                                          int64_t* val, TF_Status* status);
 TF_Tensor* TF_AllocateOutput(TF_OpKernelContext* context, int index, TF_DataType dtype,
                              const int64_t* dims, int num_dims, size_t len, TF_Status* status);
 
@@ -65,6 +73,7 @@ TF_OpDefinitionBuilder* TF_NewOpDefinitionBuilder(const char* op_name);
 void TF_RegisterOpDefinition(TF_OpDefinitionBuilder* builder, TF_Status* status);
 void TF_OpDefinitionBuilderAddInput(TF_OpDefinitionBuilder* builder, const char* input_spec);
 void TF_OpDefinitionBuilderAddOutput(TF_OpDefinitionBuilder* builder, const char* output_spec);
+void TF_OpDefinitionBuilderAddAttr(TF_OpDefinitionBuilder* builder, const char* attr_spec);
 void TF_OpDefinitionBuilderSetShapeInferenceFunction(
     TF_OpDefinitionBuilder* builder,
     void (*shape_inference_func)(TF_ShapeInferenceContext* ctx, TF_Status* status));
@@ -332,15 +341,88 @@ void unpackGates(const float* from, int64_t rows, int64_t U, int gates, float* w
         w[q * gates * U + g * U + j] = from[q * gates * UP + (j / VW) * gates * VW + g * VW + j % VW];
 }
 
+// A second thread for the other half of the batch: one worker for the process, started when
+// first asked. It takes the caller's floating-point mode with each job (TensorFlow's threads
+// flush denormals to zero, which changes results and, for fading gradients, speed).
+class Worker {
+ public:
+  static Worker& instance() {
+    static Worker* worker = new Worker();  // never destroyed: its thread outlives static teardown
+    return *worker;
+  }
+
+  // starts job on the worker, unless another op holds it
+  bool tryStart(const std::function<void()>* job) {
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || held_) return false;
+    held_ = true;
+    done_ = false;
+    job_ = job;
+    csr_ = _mm_getcsr();
+    wake_.notify_one();
+    return true;
+  }
+
+  // waits for the job started by tryStart and releases the worker
+  void finish() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    finished_.wait(lock, [this] { return done_; });
+    held_ = false;
+  }
+
+ private:
+  Worker() { std::thread([this] { run(); }).detach(); }
+
+  void run() {
+    pthread_setname_np(pthread_self(), "rnnbook-kernel");  // as /proc/PID/task/TID/comm shows it
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return job_ != nullptr; });
+      const std::function<void()>* job = job_;
+      job_ = nullptr;
+      lock.unlock();
+      _mm_setcsr(csr_);
+      (*job)();
+      lock.lock();
+      done_ = true;
+      finished_.notify_one();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_, finished_;
+  const std::function<void()>* job_ = nullptr;
+  unsigned csr_ = 0;
+  bool held_ = false, done_ = true;
+};
+
+std::atomic<int> opsRunning{0};  // these ops running in the process now
+
+// batches smaller than this are not worth a second thread
+constexpr int64_t MIN_SPLIT_ROWS = 8;
+
 // The batch rows [0, mid) and [mid, B), mid = ceil(B / 2): f(half, first row, end row). The
 // rows are independent through a layer's time loop; the backward passes sum the weight gradients
 // per half and add the two halves at the end, so that the bits do not depend on how the halves
-// are run.
+// are run. With threads >= 2 (the op's attribute, set per model), the second half runs on the
+// worker when it is free and no other of these ops is running at this moment (models training
+// side by side then keep one core each); otherwise both run here, one after the other.
 template <typename F>
-void halves(int64_t B, F&& f) {
+void halves(int64_t B, int64_t threads, F&& f) {
   const int64_t mid = (B + 1) / 2;
-  f(0, int64_t{0}, mid);
-  f(1, mid, B);
+  struct Running {
+    Running() { opsRunning++; }
+    ~Running() { opsRunning--; }
+  } running;
+  const std::function<void()> second = [&] { f(1, mid, B); };
+  if (threads > 1 && B >= MIN_SPLIT_ROWS && opsRunning.load() == 1 &&
+      Worker::instance().tryStart(&second)) {
+    f(0, int64_t{0}, mid);
+    Worker::instance().finish();
+  } else {
+    f(0, int64_t{0}, mid);
+    second();
+  }
 }
 
 // timesteps per product for a recurrent kernel's gradient
@@ -456,6 +538,18 @@ struct Kernel {
 
 const float* data(TF_Tensor* t) { return static_cast<const float*>(TF_TensorData(t)); }
 
+// the op's "threads" attribute, kept as the kernel's state (the pointer's value)
+void* readThreads(TF_OpKernelConstruction* ctx) {
+  TF_Status* status = TF_NewStatus();
+  int64_t threads = 1;
+  TF_OpKernelConstruction_GetAttrInt64(ctx, "threads", &threads, status);
+  if (TF_GetCode(status) != TF_OK) threads = 1;
+  TF_DeleteStatus(status);
+  return reinterpret_cast<void*>(static_cast<intptr_t>(threads));
+}
+
+int64_t threadsOf(void* state) { return static_cast<int64_t>(reinterpret_cast<intptr_t>(state)); }
+
 // ---------------------------------------------------------------------------------------------
 // GRU, Keras's reset_after=True: z, r = sigmoid(xp_zr + m_zr), hh = tanh(xp_h + r * m_h),
 // h = z * h_prev + (1 - z) * hh, with m = h_prev @ rk + rb. As the LSTM's: whole vectors of VW
@@ -511,7 +605,7 @@ void gruForwardRows(const GruSequence& s, int64_t b0, int64_t b1) {
     });
 }
 
-void gruForward(void*, TF_OpKernelContext* context) {
+void gruForward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *rb = k.input(2), *h0 = k.input(3);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
@@ -529,7 +623,7 @@ void gruForward(void*, TF_OpKernelContext* context) {
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 3);
   GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), h, gates, mh};
-  halves(B, [&](int, int64_t b0, int64_t b1) { gruForwardRows(s, b0, b1); });
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows(s, b0, b1); });
 }
 
 struct GruSequenceGrad {
@@ -589,7 +683,7 @@ void gruBackwardRows(const GruSequenceGrad& s, int64_t b0, int64_t b1, float* dR
   dRkHalf.flush();
 }
 
-void gruBackward(void*, TF_OpKernelContext* context) {
+void gruBackward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *rk = k.input(0), *h0 = k.input(1), *h = k.input(2), *gates = k.input(3),
             *mh = k.input(4), *dh = k.input(5);
@@ -610,7 +704,7 @@ void gruBackward(void*, TF_OpKernelContext* context) {
   std::vector<float> dRk(2 * U * W, 0.f), dRb(2 * W, 0.f);  // one of each per half
   GruSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(h), data(gates), data(mh),
                     data(dh), dxp, carry.data(), dm.data()};
-  halves(B, [&](int half, int64_t b0, int64_t b1) {
+  halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     gruBackwardRows(s, b0, b1, &dRk[half * U * W], &dRb[half * W]);
   });
   for (int64_t i = 0; i < U * W; i++) dRk[i] += dRk[U * W + i];
@@ -676,7 +770,7 @@ void lstmForwardRows(const LstmSequence& s, int64_t b0, int64_t b1) {
     });
 }
 
-void lstmForward(void*, TF_OpKernelContext* context) {
+void lstmForward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *c0 = k.input(3);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
@@ -695,7 +789,7 @@ void lstmForward(void*, TF_OpKernelContext* context) {
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 4);
   LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), h, c, gates, tc};
-  halves(B, [&](int, int64_t b0, int64_t b1) { lstmForwardRows(s, b0, b1); });
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows(s, b0, b1); });
 }
 
 struct LstmSequenceGrad {
@@ -747,7 +841,7 @@ void lstmBackwardRows(const LstmSequenceGrad& s, int64_t b0, int64_t b1, float* 
   dRkHalf.flush();
 }
 
-void lstmBackward(void*, TF_OpKernelContext* context) {
+void lstmBackward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *rk = k.input(0), *h0 = k.input(1), *c0 = k.input(2), *h = k.input(3), *c = k.input(4),
             *tc = k.input(5), *gates = k.input(6), *dh = k.input(7), *dc = k.input(8);
@@ -769,7 +863,7 @@ void lstmBackward(void*, TF_OpKernelContext* context) {
   std::vector<float> dRk(2 * U * 4 * UP, 0.f);  // one per half
   LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(c0), data(h), data(c),
                      data(tc), data(gates), data(dh), data(dc), dxp, carryH.data(), carryC.data()};
-  halves(B, [&](int half, int64_t b0, int64_t b1) {
+  halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     lstmBackwardRows(s, b0, b1, &dRk[half * U * 4 * UP]);
   });
   for (int64_t i = 0; i < U * 4 * UP; i++) dRk[i] += dRk[U * 4 * UP + i];
@@ -829,7 +923,7 @@ void simpleForwardRows(const SimpleSequence& s, int64_t b0, int64_t b1) {
   }
 }
 
-void simpleForward(void*, TF_OpKernelContext* context) {
+void simpleForward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
@@ -839,7 +933,7 @@ void simpleForward(void*, TF_OpKernelContext* context) {
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = pack(data(rk), U, U);
   SimpleSequence s{T, B, U, padded(U), data(xp), packed.data(), data(h0), h};
-  halves(B, [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
 }
 
 struct SimpleSequenceGrad {
@@ -871,7 +965,7 @@ void simpleBackwardRows(const SimpleSequenceGrad& s, int64_t b0, int64_t b1, flo
   dRkHalf.flush();
 }
 
-void simpleBackward(void*, TF_OpKernelContext* context) {
+void simpleBackward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *rk = k.input(0), *h0 = k.input(1), *h = k.input(2), *dh = k.input(3);
   if (k.failed || !k.shaped(h, "h", {-1, -1, -1})) return;
@@ -887,7 +981,7 @@ void simpleBackward(void*, TF_OpKernelContext* context) {
   std::vector<float> packedT = packTransposed(data(rk), U, U);  // [U, UP]
   std::vector<float> carry(B * UP, 0.f), dRk(2 * U * UP, 0.f);  // dRk: one per half
   SimpleSequenceGrad s{T, B, U, UP, packedT.data(), data(h0), data(h), data(dh), dxp, carry.data()};
-  halves(B, [&](int half, int64_t b0, int64_t b1) {
+  halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     simpleBackwardRows(s, b0, b1, &dRk[half * U * UP]);
   });
   for (int64_t i = 0; i < U * UP; i++) dRk[i] += dRk[U * UP + i];
@@ -982,10 +1076,13 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
   TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder(name);
   for (const char* in : inputs) TF_OpDefinitionBuilderAddInput(op, in);
   for (const char* out : outputs) TF_OpDefinitionBuilderAddOutput(op, out);
+  // how many threads the op may use: 1, or 2 to run the batch's halves on two cores when one is
+  // free (the same results either way)
+  TF_OpDefinitionBuilderAddAttr(op, "threads: int >= 1 = 1");
   TF_OpDefinitionBuilderSetShapeInferenceFunction(op, shape);
   TF_RegisterOpDefinition(op, status);
   if (TF_GetCode(status) == TF_OK) {
-    TF_KernelBuilder* kernel = TF_NewKernelBuilder(name, "CPU", nullptr, compute, nullptr);
+    TF_KernelBuilder* kernel = TF_NewKernelBuilder(name, "CPU", readThreads, compute, nullptr);
     TF_RegisterKernelBuilder(name, kernel, status);
   }
   if (TF_GetCode(status) != TF_OK) std::fprintf(stderr, "rnnbook: could not register %s\n", name);

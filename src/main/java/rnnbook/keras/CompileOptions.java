@@ -11,15 +11,26 @@ import rnnbook.keras.layers.RecurrentBackend;
  *     whatever else the machine runs, and models can train side by side, one per core
  * @param backend how the recurrent layers run their time loop ({@link RecurrentBackend#AUTO}: the
  *     fastest that applies)
+ * @param kernelThreads threads the native recurrent kernels may use, 1 (the default) or 2: with 2,
+ *     a kernel runs the two halves of the batch on two cores when no other native kernel of the
+ *     process is running at that moment (a model left training alone gets the free core); the
+ *     results are the same bits either way
  */
-public record CompileOptions(long seed, int threads, RecurrentBackend backend) {
+public record CompileOptions(long seed, int threads, RecurrentBackend backend, int kernelThreads) {
   public CompileOptions {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, received " + threads);
     }
+    if (kernelThreads < 1 || kernelThreads > 2) {
+      throw new IllegalArgumentException("kernelThreads must be 1 or 2, received " + kernelThreads);
+    }
     if (backend == null) {
       throw new IllegalArgumentException("backend must not be null; use RecurrentBackend.AUTO");
     }
+  }
+
+  public CompileOptions(long seed, int threads, RecurrentBackend backend) {
+    this(seed, threads, backend, 1);
   }
 
   /** One thread, the automatic backend. */
@@ -28,10 +39,14 @@ public record CompileOptions(long seed, int threads, RecurrentBackend backend) {
   }
 
   public CompileOptions withThreads(int value) {
-    return new CompileOptions(seed, value, backend);
+    return new CompileOptions(seed, value, backend, kernelThreads);
   }
 
   public CompileOptions withBackend(RecurrentBackend value) {
-    return new CompileOptions(seed, threads, value);
+    return new CompileOptions(seed, threads, value, kernelThreads);
+  }
+
+  public CompileOptions withKernelThreads(int value) {
+    return new CompileOptions(seed, threads, backend, value);
   }
 }

@@ -37,7 +37,8 @@ final class ModelGraph implements AutoCloseable {
   ModelGraph(Sequential model, Adam.Config optimizer, Loss lossKind, CompileOptions options) {
     try {
       BuildContext.Factory factory =
-          new BuildContext.Factory(tf, TFloat32.class, options.seed(), options.backend());
+          new BuildContext.Factory(tf, TFloat32.class, options.seed(), options.backend())
+              .withKernelThreads(options.kernelThreads());
       List<Layer> layers = model.layers();
       x = tf.withName(layers.get(0).name() + "_input")
           .placeholder(TFloat32.class, Placeholder.shape(withBatch(model.inputShape())));

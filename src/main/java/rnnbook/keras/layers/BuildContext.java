@@ -35,6 +35,7 @@ public final class BuildContext {
     private final Class<? extends TFloating> dtype;
     private final long seed;
     private final RecurrentBackend backend;
+    private int kernelThreads = 1;
     private long variables;
 
     public Factory(Ops tf, Class<? extends TFloating> dtype, long seed, RecurrentBackend backend) {
@@ -45,6 +46,12 @@ public final class BuildContext {
       this.dtype = dtype;
       this.seed = seed;
       this.backend = backend;
+    }
+
+    /** The threads the native recurrent kernels may use (1 or 2; see CompileOptions). */
+    public Factory withKernelThreads(int value) {
+      kernelThreads = value;
+      return this;
     }
 
     /** As the four-argument constructor with {@link RecurrentBackend#AUTO}. */
@@ -71,6 +78,11 @@ public final class BuildContext {
   /** The recurrent backend the model asked for. */
   RecurrentBackend backend() {
     return factory.backend;
+  }
+
+  /** The threads the native recurrent kernels may use. */
+  int kernelThreads() {
+    return factory.kernelThreads;
   }
 
   /** The dtype of the graph's weights and activations. */

@@ -53,15 +53,15 @@ final class NativeLoop implements TimeLoop {
     Operand<TFloat32> kernel = Layer.typed(w.get(0).variable());
     Operand<TFloat32> recurrentKernel = Layer.typed(w.get(1).variable());
     Operand<TFloat32> bias = w.size() > 2 ? Layer.typed(w.get(2).variable()) : null;
-    long units = layer.config().units();
-    boolean sequences = layer.config().returnSequences();
+    NativeRecurrent.Spec spec = new NativeRecurrent.Spec(layer.config().units(),
+        layer.config().returnSequences(), layer.kernelThreads());
     Operand<TFloat32> out;
     if (layer instanceof LSTM) {
-      out = NativeRecurrent.lstm(s, input, kernel, recurrentKernel, bias, units, sequences);
+      out = NativeRecurrent.lstm(s, input, kernel, recurrentKernel, bias, spec);
     } else if (layer instanceof GRU) {
-      out = NativeRecurrent.gru(s, input, kernel, recurrentKernel, bias, units, sequences);
+      out = NativeRecurrent.gru(s, input, kernel, recurrentKernel, bias, spec);
     } else {
-      out = NativeRecurrent.simpleRnn(s, input, kernel, recurrentKernel, bias, units, sequences);
+      out = NativeRecurrent.simpleRnn(s, input, kernel, recurrentKernel, bias, spec);
     }
     return (Operand<T>) out;
   }

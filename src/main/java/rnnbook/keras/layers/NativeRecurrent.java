@@ -18,7 +18,15 @@ import org.tensorflow.types.TInt64;
  * registered from Java by op type; they need nothing but the forward op's inputs and outputs.
  */
 final class NativeRecurrent {
+  private static final String THREADS = "threads";
   private NativeRecurrent() {}
+
+  /**
+   * A layer's units, whether it returns sequences, and the threads its kernels may use (the ops'
+   * {@code threads} attribute: 2 lets a kernel run the batch's halves on two cores when no other
+   * native kernel of the process is running; the same results either way).
+   */
+  record Spec(long units, boolean sequences, int threads) {}
 
   static void registerGradients() {
     // false only when registered already (by an earlier class loader): the same stateless code
@@ -32,14 +40,15 @@ final class NativeRecurrent {
    * null. Returns (batch, timesteps, u) with {@code sequences}, else (batch, u); so do the others.
    */
   static Operand<TFloat32> simpleRnn(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
-      Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units, boolean sequences) {
-    Operand<TFloat32> xp = project(s, x, kernel, bias, units);
-    return sequence(s, NativeKernels.SIMPLE_RNN, x, sequences, xp, recurrentKernel, zeros(s, x, units));
+      Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
+    Operand<TFloat32> xp = project(s, x, kernel, bias, spec.units());
+    return sequence(s, NativeKernels.SIMPLE_RNN, x, spec, xp, recurrentKernel, zeros(s, x, spec.units()));
   }
 
   /** A GRU layer (reset_after, tanh, sigmoid); {@code bias} (2, 3u) or null. */
   static Operand<TFloat32> gru(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
-      Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units, boolean sequences) {
+      Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
+    long units = spec.units();
     Operand<TFloat32> inputBias = null;
     Operand<TFloat32> recurrentBias;
     if (bias != null) {
@@ -50,28 +59,29 @@ final class NativeRecurrent {
       recurrentBias = s.fill(s.constant(new long[] {3 * units}), s.constant(0f));
     }
     Operand<TFloat32> xp = project(s, x, kernel, inputBias, 3 * units);
-    return sequence(s, NativeKernels.GRU, x, sequences, xp, recurrentKernel, recurrentBias,
+    return sequence(s, NativeKernels.GRU, x, spec, xp, recurrentKernel, recurrentBias,
         zeros(s, x, units));
   }
 
   /** An LSTM layer (tanh, sigmoid, Keras's gate order); {@code bias} (4u) or null. */
   static Operand<TFloat32> lstm(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
-      Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units, boolean sequences) {
-    Operand<TFloat32> xp = project(s, x, kernel, bias, 4 * units);
-    Operand<TFloat32> zeros = zeros(s, x, units);
-    return sequence(s, NativeKernels.LSTM, x, sequences, xp, recurrentKernel, zeros, zeros);
+      Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
+    Operand<TFloat32> xp = project(s, x, kernel, bias, 4 * spec.units());
+    Operand<TFloat32> zeros = zeros(s, x, spec.units());
+    return sequence(s, NativeKernels.LSTM, x, spec, xp, recurrentKernel, zeros, zeros);
   }
 
   /** The layer's output from the native op {@code type} on {@code inputs} (its output 0 is h). */
   @SafeVarargs
-  private static Operand<TFloat32> sequence(Ops s, String type, Operand<TFloat32> x,
-      boolean sequences, Operand<TFloat32>... inputs) {
+  private static Operand<TFloat32> sequence(Ops s, String type, Operand<TFloat32> x, Spec spec,
+      Operand<TFloat32>... inputs) {
     OperationBuilder builder = s.scope().opBuilder(type, type);
     for (Operand<TFloat32> in : inputs) {
       builder.addInput(in.asOutput());
     }
+    builder.setAttr(THREADS, (long) spec.threads());
     Output<TFloat32> h = builder.build().output(0);
-    return sequences
+    return spec.sequences()
         ? s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}))
         : s.gather(h, s.constant(x.shape().size(1) - 1), s.constant(0));
   }
@@ -102,7 +112,7 @@ final class NativeRecurrent {
     // gates and mh (outputs 1, 2) are kept for the backward pass; only h carries a gradient
     Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
     // (recurrent kernel, h0, h, gates, mh, dh) -> gradients of (xp, rk, rb, h0)
-    return gradientOp(tf, NativeKernels.GRU_GRAD, 4, op.input(1), op.input(3), op.output(0),
+    return gradientOp(tf, NativeKernels.GRU_GRAD, op, 4, op.input(1), op.input(3), op.output(0),
         op.output(1), op.output(2), dh);
   }
 
@@ -111,25 +121,28 @@ final class NativeRecurrent {
     Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
     Output<?> dc = orZeros(tf, grads.get(1), op.output(1));
     // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc) -> gradients of (xp, rk, h0, c0)
-    return gradientOp(tf, NativeKernels.LSTM_GRAD, 4, op.input(1), op.input(2), op.input(3),
+    return gradientOp(tf, NativeKernels.LSTM_GRAD, op, 4, op.input(1), op.input(2), op.input(3),
         op.output(0), op.output(1), op.output(3), op.output(2), dh, dc);
   }
 
   private static List<Operand<?>> simpleRnnGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
     Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
     // (recurrent kernel, h0, h, dh) -> gradients of (xp, rk, h0)
-    return gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, 3, op.input(1), op.input(2), op.output(0), dh);
+    return gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, op, 3, op.input(1), op.input(2), op.output(0), dh);
   }
 
   private static Output<?> orZeros(Ops tf, Output<?> gradient, Output<?> of) {
     return gradient != null ? gradient : tf.zerosLike(of).asOutput();
   }
 
-  private static List<Operand<?>> gradientOp(Ops tf, String type, int outputs, Output<?>... inputs) {
+  /** The gradient op {@code type} of {@code forward}, with its threads attribute. */
+  private static List<Operand<?>> gradientOp(Ops tf, String type, GraphOperation forward, int outputs,
+      Output<?>... inputs) {
     OperationBuilder builder = tf.scope().opBuilder(type, type);
     for (Output<?> in : inputs) {
       builder.addInput(in);
     }
+    builder.setAttr(THREADS, forward.attributes().getAttrInt(THREADS));
     Operation g = builder.build();
     List<Operand<?>> out = new ArrayList<>();
     for (int i = 0; i < outputs; i++) {

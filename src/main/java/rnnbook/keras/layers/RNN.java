@@ -24,6 +24,7 @@ public abstract class RNN extends Layer {
   private final RecurrentConfig config;
   private final RecurrentCell cell;
   private BackendChoice backend;
+  private int kernelThreads = 1;
   private TimeLoop loop;
   private final List<Object> retained = new ArrayList<>();
 
@@ -60,6 +61,12 @@ public abstract class RNN extends Layer {
     Backends.Resolved resolved = Backends.choose(this, ctx.backend(), ctx.dtype());
     backend = resolved.choice();
     loop = resolved.loop();
+    kernelThreads = ctx.kernelThreads();
+  }
+
+  /** The threads the model lets this layer's native kernels use. */
+  int kernelThreads() {
+    return kernelThreads;
   }
 
   /** The backend this layer runs on, chosen when it was built (null before). */
