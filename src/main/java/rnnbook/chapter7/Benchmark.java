@@ -42,11 +42,17 @@ public final class Benchmark {
 
   private Benchmark() {}
 
-  /** One measured configuration. */
-  public record Case(BookModel model, int batch, int timesteps, int units, RecurrentBackend backend) {
+  /** One measured configuration; kernelThreads as {@link CompileOptions#kernelThreads()}. */
+  public record Case(BookModel model, int batch, int timesteps, int units, RecurrentBackend backend,
+      int kernelThreads) {
+    public Case(BookModel model, int batch, int timesteps, int units, RecurrentBackend backend) {
+      this(model, batch, timesteps, units, backend, 1);
+    }
+
     public String label() {
       return model.key() + " batch=" + batch + " timesteps=" + timesteps + " units=" + units
-          + (backend == RecurrentBackend.AUTO ? "" : " " + backend.key());
+          + (backend == RecurrentBackend.AUTO ? "" : " " + backend.key())
+          + (kernelThreads == 1 ? "" : " kernel-threads=" + kernelThreads);
     }
   }
 
@@ -94,7 +100,7 @@ public final class Benchmark {
     int row = c.timesteps() * 2;
     long t0 = System.nanoTime();
     try (CompiledModel m = model(c).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
-        CompileOptions.of(1).withBackend(c.backend()))) {
+        CompileOptions.of(1).withBackend(c.backend()).withKernelThreads(c.kernelThreads()))) {
       double build = (System.nanoTime() - t0) / 1e9;
       float[] bx = Arrays.copyOf(x, c.batch() * row);
       float[] by = Arrays.copyOf(y, c.batch());
@@ -247,14 +253,15 @@ public final class Benchmark {
   }
 
   /** The scaling cases: batch 32/128/512, timesteps 100/400, units 30/128, for each model. */
-  public static List<Case> scalingCases(List<BookModel> models, RecurrentBackend backend) {
+  public static List<Case> scalingCases(List<BookModel> models, RecurrentBackend backend,
+      int kernelThreads) {
     List<Case> cases = new ArrayList<>();
     for (BookModel m : models) {
       for (int batch : new int[] {32, 128, 512}) {
-        cases.add(new Case(m, batch, 100, 30, backend));
+        cases.add(new Case(m, batch, 100, 30, backend, kernelThreads));
       }
-      cases.add(new Case(m, 32, 400, 30, backend));
-      cases.add(new Case(m, 32, 100, 128, backend));
+      cases.add(new Case(m, 32, 400, 30, backend, kernelThreads));
+      cases.add(new Case(m, 32, 100, 128, backend, kernelThreads));
     }
     return cases;
   }

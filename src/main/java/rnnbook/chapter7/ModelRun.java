@@ -31,8 +31,14 @@ public final class ModelRun {
    * @param batchSize samples per training step
    * @param seed draws the initial weights and the shuffling
    * @param backend how the recurrent layers run
+   * @param kernelThreads threads the native kernels may use ({@link CompileOptions#kernelThreads()})
    */
-  public record Settings(int epochs, int batchSize, long seed, RecurrentBackend backend) {}
+  public record Settings(int epochs, int batchSize, long seed, RecurrentBackend backend,
+      int kernelThreads) {
+    public Settings(int epochs, int batchSize, long seed, RecurrentBackend backend) {
+      this(epochs, batchSize, seed, backend, 1);
+    }
+  }
 
   /** The notebook's split: the first 2560/3000 of the samples for fit, the rest for the test. */
   public record Split(MultiplicationProblem train, MultiplicationProblem test) {
@@ -78,7 +84,8 @@ public final class ModelRun {
     String summary = model.summary();
     out.print(summary);
     try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
-        CompileOptions.of(settings.seed()).withBackend(settings.backend()))) {
+        CompileOptions.of(settings.seed()).withBackend(settings.backend())
+            .withKernelThreads(settings.kernelThreads()))) {
       History history = compiled.fit(data.train().xFloat(), data.train().yFloat(),
           new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(),
               ChapterConfig.VALIDATION_SPLIT, true), progress);

@@ -28,7 +28,8 @@ import rnnbook.keras.layers.RecurrentBackend;
         + "spread), seconds per epoch, prediction throughput, peak memory, and the step's matrix "
         + "products alone.")
 final class BenchCommand implements Callable<Integer> {
-  static final String[] HEADER = {"model", "batch", "timesteps", "units", "backend", "kernels", "repeats",
+  static final String[] HEADER = {"model", "batch", "timesteps", "units", "backend", "kernels",
+      "kernel_threads", "repeats",
       "build_seconds", "first_step_seconds", "step_ms_median", "step_ms_p10", "step_ms_p90",
       "epoch_seconds", "predict_samples_per_second", "peak_rss_mb", "matmul_floor_ms"};
 
@@ -48,6 +49,11 @@ final class BenchCommand implements Callable<Integer> {
 
   @CommandLine.Mixin BackendOption backend = new BackendOption();
 
+  @Option(names = "--kernel-threads", paramLabel = "N",
+      description = "Threads the native kernels may use, 1 or 2: with 2 each kernel runs the two "
+          + "halves of the batch on two cores (default: ${DEFAULT-VALUE}).")
+  int kernelThreads = 1;
+
   @Option(names = "--results", paramLabel = "DIR", description = "Where bench.csv goes (default: ${DEFAULT-VALUE}).")
   Path results = Path.of("results");
 
@@ -56,18 +62,21 @@ final class BenchCommand implements Callable<Integer> {
     if (repeats < 1 || steps < 1) {
       throw new IllegalArgumentException("--repeats and --steps must be >= 1, received " + repeats + " and " + steps);
     }
+    if (kernelThreads < 1 || kernelThreads > 2) {
+      throw new IllegalArgumentException("--kernel-threads must be 1 or 2, received " + kernelThreads);
+    }
     RecurrentBackend requested = backend.get();
     System.out.println("recurrent layers: " + requested.summary());
     List<Result> rows = new ArrayList<>();
     System.out.printf(Locale.ROOT, "%-44s %8s %8s %8s %8s %8s %8s %10s %8s %9s%n", "case", "build_s",
         "first_s", "step_ms", "p10", "p90", "epoch_s", "predict/s", "rss_mb", "floor_ms");
     for (BookModel m : models) {
-      rows.add(measure(new Case(m, 32, 100, BookModel.UNITS, requested), repeats, true));
+      rows.add(measure(new Case(m, 32, 100, BookModel.UNITS, requested, kernelThreads), repeats, true));
     }
     write(results.resolve("bench.csv"), rows);
     if (scaling) {
       List<Result> scaled = new ArrayList<>();
-      for (Case c : Benchmark.scalingCases(models, requested)) {
+      for (Case c : Benchmark.scalingCases(models, requested, kernelThreads)) {
         scaled.add(measure(c, 1, false));
       }
       write(results.resolve("bench_scaling.csv"), scaled);
@@ -92,7 +101,8 @@ final class BenchCommand implements Callable<Integer> {
       try (CSVPrinter csv = CSVFormat.DEFAULT.builder().setHeader(HEADER).get().print(w)) {
         for (Result r : rows) {
           Case c = r.c();
-          csv.printRecord(c.model().key(), c.batch(), c.timesteps(), c.units(), c.backend().key(), r.ranOn(), repeats,
+          csv.printRecord(c.model().key(), c.batch(), c.timesteps(), c.units(), c.backend().key(), r.ranOn(),
+              c.kernelThreads(), repeats,
               r.buildSeconds(), r.firstStepSeconds(), r.stepMsMedian(), r.stepMsP10(), r.stepMsP90(),
               r.epochSeconds(), r.predictPerSecond(), r.peakRssMb(), r.matmulFloorMs());
         }
