@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import rnnbook.data.ArrayLimits;
 import rnnbook.data.AtomicWrite;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.Npy;
@@ -52,8 +53,9 @@ public final class CrossCheck {
       if (input != null && data != null) {
         throw new IllegalArgumentException("give --input or --data, not both");
       }
-      if (samples < 1) {
-        throw new IllegalArgumentException("--samples must be >= 1, received " + samples);
+      if (samples < 1 || samples > ArrayLimits.maxValues()) {
+        throw new IllegalArgumentException("--samples must be in [1, " + ArrayLimits.maxValues() + "]: "
+            + ArrayLimits.describe() + "; received " + samples);
       }
       if (!(tolerance >= 0)) {
         throw new IllegalArgumentException("--tolerance must be >= 0, received " + tolerance);
@@ -279,10 +281,10 @@ public final class CrossCheck {
     if (!Files.isReadable(file)) {
       throw new IllegalArgumentException("--input: cannot read " + file);
     }
-    Npy.Array a = Npy.read(file);
-    if (a.shape().length < 2 || a.shape()[0] < 1) {
-      throw new IllegalArgumentException(
-          file + ": expected an array of shape (samples, ...) with at least one sample, found " + a.shapeString());
+    Npy.Array a = Npy.read(file).requireFinite(file.toString());
+    if (a.shape().length < 2 || Arrays.stream(a.shape()).anyMatch(d -> d < 1)) {
+      throw new IllegalArgumentException(file + ": expected an array of shape (samples, ...) with at least one "
+          + "sample and no empty dimension, found " + a.shapeString());
     }
     return new Inputs(Arrays.copyOfRange(a.shape(), 1, a.shape().length), a.floats(), null,
         a.shape()[0] + " samples from " + file);
@@ -303,8 +305,10 @@ public final class CrossCheck {
   }
 
   private static Inputs random(long[] shape, int samples, long seed) {
-    int size = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-    double[] values = new NumpyRandomState(seed).rand(samples * size);
+    long[] all = new long[shape.length + 1];
+    all[0] = samples;
+    System.arraycopy(shape, 0, all, 1, shape.length);
+    double[] values = new NumpyRandomState(seed).rand((int) ArrayLimits.count("--samples " + samples, all));
     float[] x = new float[values.length];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) values[i];

@@ -90,6 +90,11 @@ public final class ModelRun {
       }
       double correctness = Chapter.correctness(predictions);
       out.println("correctness: " + PythonRepr.of(correctness) + " %");
+      long diverged = predictions.stream().filter(p -> !Float.isFinite(p.prediction())).count();
+      if (diverged > 0 || !Double.isFinite(testLoss)) {
+        out.println("warning: the training diverged: test loss " + PythonRepr.of(testLoss) + ", " + diverged
+            + " of " + predictions.size() + " predictions NaN or infinite (counted as wrong)");
+      }
       whileOpen.accept(compiled);
       return new Outcome(spec, summary, model.countParams(), history, testLoss, predictions, correctness);
     }

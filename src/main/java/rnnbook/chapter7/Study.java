@@ -125,8 +125,10 @@ public final class Study {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted; the finished runs are in " + config.dir().resolve(StudyFiles.RUNS_CSV), e);
-    } catch (ExecutionException e) {
-      throw Chapter.unwrap(e);
+    } catch (ExecutionException | IOException e) {
+      IOException failure = e instanceof ExecutionException x ? Chapter.unwrap(x) : (IOException) e;
+      throw new RunFailedException(failure.getMessage() + "; the " + runs.size() + " finished runs are in "
+          + config.dir().resolve(StudyFiles.RUNS_CSV) + ": start the study again to train the rest", failure);
     } finally {
       pool.shutdownNow();
     }

@@ -29,7 +29,7 @@ public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int
     if (models == null || models.isEmpty()) {
       throw new IllegalArgumentException("--models: name at least one of simple_rnn, lstm, gru");
     }
-    models = List.copyOf(models);
+    models = BookModel.requireDistinct(models, "--models");
     if (seeds < 1) {
       throw new IllegalArgumentException("--seeds must be >= 1, received " + seeds);
     }
@@ -50,6 +50,7 @@ public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int
     if (timesteps < 2) {
       throw new IllegalArgumentException("--timesteps must be >= 2, received " + timesteps);
     }
+    MultiplicationProblem.checkSize(samples, timesteps);
     if (jobs < 1) {
       throw new IllegalArgumentException("--jobs must be >= 1, received " + jobs);
     }

@@ -15,6 +15,10 @@ import rnnbook.chapter7.Benchmark.Case;
 import rnnbook.chapter7.Benchmark.Result;
 import rnnbook.chapter7.BookModel;
 import rnnbook.data.AtomicWrite;
+import rnnbook.io.OutputPaths;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunFolders.Folder;
+import rnnbook.io.RunLock;
 import rnnbook.keras.layers.NativeKernels;
 
 /**
@@ -59,6 +63,29 @@ final class BenchCommand implements Callable<Integer> {
     if (repeats < 1 || steps < 1) {
       throw new IllegalArgumentException("--repeats and --steps must be >= 1, received " + repeats + " and " + steps);
     }
+    BookModel.requireDistinct(models, "--models");
+    OutputPaths.folder("--results", results);
+    try (RunFolders folders = RunFolders.lock("bench", System.out::println, new Folder("--results", results));
+        RunLock machine = machineLock()) {
+      return measureAll();
+    }
+  }
+
+  /**
+   * Two benches on one machine time each other: the second waits for nothing and refuses. The lock
+   * lives in the temporary folder, shared by every results folder.
+   */
+  private static RunLock machineLock() throws IOException {
+    try {
+      return RunLock.acquire(Path.of(System.getProperty("java.io.tmpdir"), "rnnbook-bench"), "bench", "bench",
+          System.out::println);
+    } catch (RunLock.HeldException e) {
+      throw new RunLock.HeldException("another bench is running on this machine, " + e.holder()
+          + "; two at once time each other: wait for it to finish", e.holder());
+    }
+  }
+
+  private Integer measureAll() throws IOException {
     Main.chooseKernels(noNative);
     System.out.println("recurrent layers: " + (unrolled ? "plain unrolled graphs" : NativeKernels.describe()));
     List<Result> rows = new ArrayList<>();

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.CrossCheck;
+import rnnbook.io.OutputPaths;
 
 /**
  * {@code crosscheck --savedmodel DIR}: runs a Python-made Keras SavedModel and its Java rebuild
@@ -51,6 +52,9 @@ final class CrossCheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (json != null) {
+      OutputPaths.file("--json", json);
+    }
     CrossCheck.Options options = new CrossCheck.Options(savedModel, input, data, seed, samples, tolerance);
     out.println("rnnbook crosscheck: savedmodel=" + savedModel + " inputs=" + (input != null ? input
         : data != null ? data + " (test split)" : "default") + " seed=" + seed + " samples=" + samples

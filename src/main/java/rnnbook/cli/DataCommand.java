@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.OutputPaths;
 
 /** {@code data --seed S --out DIR}: writes the generated arrays as DIR/X.npy and DIR/Y.npy. */
 @Command(name = "data", mixinStandardHelpOptions = true,
@@ -29,6 +30,8 @@ final class DataCommand implements Callable<Integer> {
     if (seed < 0 || seed > 0xffffffffL) {
       throw new IllegalArgumentException("--seed must be in [0, 4294967295] as numpy's, received " + seed);
     }
+    MultiplicationProblem.checkSize(samples, timesteps);
+    OutputPaths.folder("--out", out);
     MultiplicationProblem.generate(seed, samples, timesteps).writeNpy(out);
     System.out.println("wrote " + out.resolve("X.npy") + " and " + out.resolve("Y.npy"));
     return 0;

@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import rnnbook.io.KerasSavedModel;
 import rnnbook.io.KerasWeights;
+import rnnbook.io.OutputPaths;
 import rnnbook.keras.CompiledModel.WeightValue;
 import rnnbook.keras.layers.Shapes;
 
@@ -32,6 +33,7 @@ final class ExportWeightsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    OutputPaths.file("--output", output);
     List<WeightValue> weights;
     try (KerasSavedModel saved = KerasSavedModel.load(savedModel)) {
       weights = KerasWeights.fromSavedModel(saved);

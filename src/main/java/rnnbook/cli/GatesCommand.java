@@ -15,6 +15,9 @@ import rnnbook.chapter7.GateInspector;
 import rnnbook.chapter7.ModelRun;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.GateFiles.Recording;
+import rnnbook.io.OutputPaths;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunFolders.Folder;
 import rnnbook.io.RunInfo;
 import rnnbook.keras.Progbar;
 import rnnbook.report.BookReference;
@@ -68,11 +71,13 @@ final class GatesCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--epochs and --batch-size must be >= 1, received " + epochs + " and "
           + batchSize);
     }
+    BookModel.requireDistinct(models, "--model");
     for (BookModel m : models) {
       if (!GateInspector.MODELS.contains(m)) {
         throw new IllegalArgumentException("--model: " + m.key() + " has no gates; choose lstm or gru");
       }
     }
+    OutputPaths.folder("--results", results);
     String seedFrom = "--seed";
     if (seed == null) {
       Path runJson = results.resolve("run.json");
@@ -85,6 +90,13 @@ final class GatesCommand implements Callable<Integer> {
     MultiplicationProblem problem = data != null ? MultiplicationProblem.readNpy(data) : MultiplicationProblem.generate(seed);
     ModelRun.Split split = ModelRun.Split.of(problem);
     String dataSource = data != null ? "from " + data : "generated with seed " + seed;
+    try (RunFolders folders = RunFolders.lock("gates", System.out::println, new Folder("--results", results))) {
+      record(split, dataSource, seedFrom);
+    }
+    return 0;
+  }
+
+  private void record(ModelRun.Split split, String dataSource, String seedFrom) throws IOException {
     System.out.println("gates: models " + models.stream().map(BookModel::key).collect(Collectors.joining(", "))
         + "; test samples " + samples.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "; data "
         + dataSource + (data != null ? "" : " (" + seedFrom + ")") + "; results " + results.resolve("gates"));
@@ -98,6 +110,5 @@ final class GatesCommand implements Callable<Integer> {
       }
     }
     ReportCommand.rebuildIfChapterRun(results, book, System.out);
-    return 0;
   }
 }

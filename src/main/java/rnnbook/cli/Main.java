@@ -73,9 +73,19 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    chooseKernels(noNative);
     ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
         jobs, !unrolled, book);
+    Chapter chapter = new Chapter(config);
+    // data and folders are checked and locked before TensorFlow loads: its log lines come after
+    try (Chapter.Prepared prepared = chapter.prepare()) {
+      chooseKernels(noNative);
+      printConfig(config);
+      chapter.run(prepared);
+    }
+    return 0;
+  }
+
+  private static void printConfig(ChapterConfig config) {
     System.out.println("rnnbook: chapter 7 with models="
         + config.models().stream().map(BookModel::key).collect(Collectors.joining(","))
         + " epochs=" + config.epochs() + " seed=" + config.seed() + " batch_size=" + config.batchSize()
@@ -84,8 +94,6 @@ public final class Main implements Callable<Integer> {
         + (config.fused() ? "" : " unrolled") + " (TensorFlow " + TensorFlow.version() + ")");
     System.out.println("recurrent layers: "
         + (config.fused() ? NativeKernels.describe() : "plain unrolled graphs"));
-    new Chapter(config).run();
-    return 0;
   }
 
   /**
@@ -129,18 +137,7 @@ public final class Main implements Callable<Integer> {
       err.flush();
       return 2;
     });
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      if (ex instanceof IllegalArgumentException || ex instanceof java.nio.file.NoSuchFileException) {
-        err.println("rnnbook: " + ex.getMessage());
-        err.flush();
-        return 2;
-      }
-      err.println("rnnbook: failed: " + ex);
-      ex.printStackTrace(err);
-      err.flush();
-      return 1;
-    });
+    cli.setExecutionExceptionHandler(Failures::report);
     return cli;
   }
 

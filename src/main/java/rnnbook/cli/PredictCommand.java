@@ -3,6 +3,7 @@ package rnnbook.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,6 +14,7 @@ import rnnbook.data.AtomicWrite;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.Npy;
 import rnnbook.io.KerasWeights;
+import rnnbook.io.OutputPaths;
 import rnnbook.keras.Adam;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
@@ -56,8 +58,11 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           input + ": expected shape (samples, timesteps, 2), found " + x.shapeString());
     }
+    x.requireFinite(input.toString());
+    List<Npy.Array> w = KerasWeights.read(weights);
+    OutputPaths.file("--output", output);
     try (CompiledModel m = model.create((int) s[1]).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 0)) {
-      KerasWeights.load(weights, m);
+      KerasWeights.set(w, weights, m);
       float[] predicted = m.predict(x.floats());
       AtomicWrite.bytes(output, Npy.toBytes(Npy.of(new long[] {s[0], 1}, predicted), Npy.Dtype.FLOAT32));
     }

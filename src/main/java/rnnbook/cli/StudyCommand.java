@@ -10,6 +10,9 @@ import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.Study;
 import rnnbook.chapter7.StudyConfig;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.OutputPaths;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunFolders.Folder;
 import rnnbook.report.BookReference;
 
 /** {@code study --seeds N}: every model on N seeds; results/study/ and the report's study section. */
@@ -60,11 +63,15 @@ final class StudyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Main.chooseKernels(false);
     StudyConfig config = new StudyConfig(models, firstSeed, seeds, epochs, batchSize, samples, timesteps, jobs,
         !unrolled, results);
-    new Study(config, System.out).run();
-    ReportCommand.rebuildIfChapterRun(results, book, System.out);
+    OutputPaths.folder("--results", results);
+    OutputPaths.folder("--results", config.dir());
+    try (RunFolders folders = RunFolders.lock("study", System.out::println, new Folder("--results", results))) {
+      Main.chooseKernels(false);
+      new Study(config, System.out).run();
+      ReportCommand.rebuildIfChapterRun(results, book, System.out);
+    }
     return 0;
   }
 }

@@ -40,23 +40,40 @@ public final class AtomicWrite {
     void write(Writer w) throws IOException;
   }
 
-  /** Lets {@code content} write a temporary sibling of {@code target}, then moves it over. */
+  /**
+   * Lets {@code content} write a temporary sibling of {@code target}, then moves it over. A failure
+   * is a {@link FileOperationException} naming {@code target}; the temporary is removed.
+   */
   public static void file(Path target, Content content) throws IOException {
     Path abs = target.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
+    if (Files.exists(abs) && !Files.isRegularFile(abs)) {
+      throw new FileOperationException("write", target, new IOException(
+          (Files.isDirectory(abs) ? "it is a folder" : "it is not a regular file (a device or pipe)")
+              + ", not a file rnnbook may replace"));
+    }
+    try {
+      Files.createDirectories(abs.getParent());
+    } catch (IOException e) {
+      throw FileOperationException.of("create the folder", target.toAbsolutePath().getParent(), e);
+    }
     Path tmp = temporarySibling(abs);
     try {
       content.writeTo(tmp);
       move(tmp, abs);
+    } catch (IOException e) {
+      throw FileOperationException.of("write", target, e);
     } finally {
-      Files.deleteIfExists(tmp);
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException e) {
+        // the temporary stays; the next run removes it (Temporaries.removeStale)
+      }
     }
   }
 
   /** A fresh hidden name beside {@code target}; created files keep the usual permissions. */
   public static Path temporarySibling(Path target) {
-    return target.resolveSibling(
-        "." + target.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
+    return Temporaries.siblingOf(target);
   }
 
   static void move(Path from, Path to) throws IOException {

@@ -36,6 +36,7 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
    * then {@code choice(timesteps, 2, replace=False)}, then {@code prod(values[idx])}.
    */
   public static MultiplicationProblem generate(long seed, int samples, int timesteps) {
+    checkSize(samples, timesteps);
     NumpyRandomState random = new NumpyRandomState(seed);
     double[] x = new double[samples * timesteps * FEATURES];
     double[] y = new double[samples];
@@ -52,6 +53,18 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
       y[s] = values[marked[0]] * values[marked[1]];
     }
     return new MultiplicationProblem(x, y, samples, timesteps);
+  }
+
+  /**
+   * Refuses sizes that cannot be generated: fewer than 1 sample or 2 timesteps, or more values
+   * than fit in memory ({@link ArrayLimits}).
+   */
+  public static void checkSize(long samples, long timesteps) {
+    if (samples < 1 || timesteps < 2) {
+      throw new IllegalArgumentException(
+          "--samples must be >= 1 and --timesteps >= 2, received " + samples + " and " + timesteps);
+    }
+    ArrayLimits.count("--samples " + samples + " of --timesteps " + timesteps, samples, timesteps, FEATURES);
   }
 
   /** The book's data set: 3000 samples of 100 timesteps. */
@@ -81,7 +94,7 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
 
   /**
    * Reads {@code dir/X.npy} [n, t, 2] and {@code dir/Y.npy} [n]; shapes are checked and a wrong
-   * one is named in the exception.
+   * one is named in the exception, as is the first value that is not finite.
    */
   public static MultiplicationProblem readNpy(Path dir) throws IOException {
     Path xFile = dir.resolve("X.npy");
@@ -102,6 +115,8 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
       throw new IllegalArgumentException(
           yFile + ": expected shape (" + xs[0] + ",) to match X.npy, found " + ya.shapeString());
     }
+    xa.requireFinite(xFile.toString());
+    ya.requireFinite(yFile.toString());
     return new MultiplicationProblem(xa.data(), ya.data(), (int) xs[0], (int) xs[1]);
   }
 

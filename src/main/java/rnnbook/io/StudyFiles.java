@@ -132,7 +132,7 @@ public final class StudyFiles {
 
   private static double num(CSVRecord r, String column) {
     String v = r.get(column);
-    return v.isBlank() ? Double.NaN : Double.parseDouble(v);
+    return v.isBlank() ? Double.NaN : CsvRows.number(v);
   }
 
   private static List<CSVRecord> records(Path file, String[] header) throws IOException {
