@@ -29,7 +29,6 @@ import rnnbook.io.RunLock;
 import rnnbook.io.SavedModels;
 import rnnbook.keras.Progbar;
 import rnnbook.keras.TrainingListener;
-import rnnbook.keras.layers.NativeKernels;
 import rnnbook.report.BookReference;
 import rnnbook.report.LossPlot;
 import rnnbook.report.Report;
@@ -116,7 +115,7 @@ public final class Chapter {
     RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
         config.epochs(), config.seed(), config.batchSize(),
         config.data() == null ? "generated with seed " + config.seed() : config.data().toString(),
-        config.fused() ? NativeKernels.summary() : "plain unrolled graphs");
+        config.backend().summary());
     info.write(config.results().resolve("run.json"));
     int jobs = Math.min(config.jobs(), config.models().size());
     List<SummaryRow> rows;
@@ -264,7 +263,7 @@ public final class Chapter {
     var dir = config.results().resolve(spec.key());
     IOException[] export = new IOException[1];
     ModelRun.Outcome o = ModelRun.train(spec, data,
-        new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.fused()), out, progress,
+        new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.backend()), out, progress,
         compiled -> {
           try {
             SavedModels.export(compiled, config.savedModels().resolve(spec.key()));

@@ -15,7 +15,7 @@ import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.Npy;
 import rnnbook.io.KerasWeights;
 import rnnbook.io.OutputPaths;
-import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 
@@ -61,7 +61,8 @@ final class PredictCommand implements Callable<Integer> {
     x.requireFinite(input.toString());
     List<Npy.Array> w = KerasWeights.read(weights);
     OutputPaths.file("--output", output);
-    try (CompiledModel m = model.create((int) s[1]).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 0)) {
+    try (CompiledModel m = model.create((int) s[1])
+        .compileForInference(Loss.MEAN_SQUARED_ERROR, CompileOptions.of(0))) {
       KerasWeights.set(w, weights, m);
       float[] predicted = m.predict(x.floats());
       AtomicWrite.bytes(output, Npy.toBytes(Npy.of(new long[] {s[0], 1}, predicted), Npy.Dtype.FLOAT32));
