@@ -45,6 +45,18 @@ public class FileOperationException extends IOException {
     return e.getMessage() != null ? e.getMessage() : e.toString();
   }
 
+  /** The first part of {@code path} that is there but not a folder, or {@code path} itself. */
+  private static Path fileOnTheWay(Path path) {
+    Path abs = path.toAbsolutePath();
+    for (int i = 1; i <= abs.getNameCount(); i++) {
+      Path p = abs.getRoot().resolve(abs.subpath(0, i));
+      if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isDirectory(p)) {
+        return path.isAbsolute() ? p : Path.of("").toAbsolutePath().relativize(p);
+      }
+    }
+    return path;
+  }
+
   /** Why {@code e} happened, in words, naming the file it concerns when that is another one. */
   static String reason(IOException e) {
     String file = e instanceof FileSystemException f ? f.getFile() : null;
@@ -53,10 +65,9 @@ public class FileOperationException extends IOException {
       return "permission denied" + (file != null ? " (" + file + ")" : "");
     } else if (e instanceof NoSuchFileException) {
       return "no such file or folder" + (file != null ? " (" + file + ")" : "");
-    } else if (e instanceof FileAlreadyExistsException) {
-      return (file != null ? file : "the path") + " exists and is not a folder";
-    } else if (e instanceof NotDirectoryException) {
-      return (file != null ? file : "the path") + " is not a folder";
+    } else if (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException
+        || "Not a directory".equals(other)) {
+      return (file != null ? fileOnTheWay(Path.of(file)) : "a part of the path") + " is a file, not a folder";
     } else if (other != null) {
       return other + (file != null ? " (" + file + ")" : "");
     }
