@@ -80,7 +80,8 @@ public final class ModelRun {
     try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
         CompileOptions.of(settings.seed()).withBackend(settings.backend()))) {
       History history = compiled.fit(data.train().xFloat(), data.train().yFloat(),
-          new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(),
+          // a batch larger than the data is all of it, as in Keras (and no buffer of --batch-size rows)
+          new CompiledModel.FitOptions(settings.epochs(), Math.min(settings.batchSize(), data.train().samples()),
               ChapterConfig.VALIDATION_SPLIT, true), progress);
       float[] testX = data.test().xFloat();
       double testLoss = compiled.evaluate(testX, data.test().yFloat(), progress);

@@ -26,13 +26,17 @@ import rnnbook.io.StudyFiles;
  */
 public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int epochs, int batchSize,
     int samples, int timesteps, int jobs, RecurrentBackend backend, Path results) {
+  /** The most seeds a study takes. */
+  public static final int MAX_SEEDS = 10_000;
+
   public StudyConfig {
     if (models == null || models.isEmpty()) {
       throw new IllegalArgumentException("--models: name at least one of simple_rnn, lstm, gru");
     }
     models = BookModel.requireDistinct(models, "--models");
-    if (seeds < 1) {
-      throw new IllegalArgumentException("--seeds must be >= 1, received " + seeds);
+    if (seeds < 1 || seeds > MAX_SEEDS) {
+      throw new IllegalArgumentException("--seeds must be in [1, " + MAX_SEEDS + "] (the runs are listed and kept "
+          + "in memory; at 100 epochs that many take months), received " + seeds);
     }
     if (firstSeed < 0 || firstSeed + seeds - 1 > 0xffffffffL) {
       throw new IllegalArgumentException("--first-seed: the seeds " + firstSeed + ".." + (firstSeed + seeds - 1)

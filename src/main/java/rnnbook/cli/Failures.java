@@ -36,6 +36,19 @@ final class Failures {
     return status;
   }
 
+  /** Runs the command; running out of heap is one line saying how much there was, exit 1. */
+  static int runOutOfMemoryAsOneLine(ParseResult parseResult) {
+    try {
+      return new CommandLine.RunLast().execute(parseResult);
+    } catch (OutOfMemoryError e) {
+      PrintWriter err = parseResult.commandSpec().commandLine().getErr();
+      err.println(String.format(java.util.Locale.ROOT, "rnnbook: out of memory (%s); this JVM's heap is %,d MiB: "
+          + "raise it with -Xmx, or use less data", e.getMessage(), Runtime.getRuntime().maxMemory() >> 20));
+      err.flush();
+      return 1;
+    }
+  }
+
   /** A message on one line (Jackson's, for one, end with the place in the source on a line of their own). */
   static String oneLine(String message) {
     return message == null ? "failed" : message.strip().replaceAll("\\s*\\R\\s*", " ");

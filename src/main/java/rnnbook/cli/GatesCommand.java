@@ -79,6 +79,7 @@ final class GatesCommand implements Callable<Integer> {
       }
     }
     OutputPaths.folder("--results", results);
+    OutputPaths.folder("--results", results.resolve("gates"));
     String seedFrom = "--seed";
     if (seed == null) {
       Path runJson = results.resolve("run.json");

@@ -114,6 +114,7 @@ public final class Main implements Callable<Integer> {
       return 2;
     });
     cli.setExecutionExceptionHandler(Failures::report);
+    cli.setExecutionStrategy(Failures::runOutOfMemoryAsOneLine);
     return cli;
   }
 

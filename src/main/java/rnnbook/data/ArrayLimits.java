@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 public final class ArrayLimits {
   /** The longest Java array. */
   static final long JAVA_ARRAY_MAX = Integer.MAX_VALUE - 8;
-  /** Heap per value: the float64 value, the float32 copy the models train on, and room for both again. */
-  static final long BYTES_PER_VALUE = 24;
+  /** Heap per value while a model trains: the float64 data, its split, the float32 copies of fit, and room to spare. */
+  static final long BYTES_PER_VALUE = 32;
 
   private ArrayLimits() {}
 

@@ -7,6 +7,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Writes a file next to its target and renames it into place, so that a reader (or an
@@ -45,6 +47,46 @@ public final class AtomicWrite {
    * is a {@link FileOperationException} naming {@code target}; the temporary is removed.
    */
   public static void file(Path target, Content content) throws IOException {
+    all(Map.of(target, content));
+  }
+
+  /**
+   * Writes the temporaries of all {@code targets} first, then moves them into place, so that a
+   * failed write (a full disk) leaves every target as it was, not one new beside one old.
+   */
+  public static void all(Map<Path, Content> targets) throws IOException {
+    Map<Path, Path> written = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<Path, Content> t : targets.entrySet()) {
+        Path abs = prepare(t.getKey());
+        Path tmp = temporarySibling(abs);
+        written.put(t.getKey(), tmp);
+        try {
+          t.getValue().writeTo(tmp);
+        } catch (IOException e) {
+          throw FileOperationException.of("write", t.getKey(), e);
+        }
+      }
+      for (Map.Entry<Path, Path> w : written.entrySet()) {
+        try {
+          move(w.getValue(), w.getKey().toAbsolutePath());
+        } catch (IOException e) {
+          throw FileOperationException.of("write", w.getKey(), e);
+        }
+      }
+    } finally {
+      for (Path tmp : written.values()) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // the temporary stays; the next run removes it (Temporaries.removeStale)
+        }
+      }
+    }
+  }
+
+  /** The absolute target, refused when it is not a file to replace, with its folder made. */
+  private static Path prepare(Path target) throws IOException {
     Path abs = target.toAbsolutePath();
     if (Files.exists(abs) && !Files.isRegularFile(abs)) {
       throw new FileOperationException("write", target, new IOException(
@@ -54,21 +96,9 @@ public final class AtomicWrite {
     try {
       Files.createDirectories(abs.getParent());
     } catch (IOException e) {
-      throw FileOperationException.of("create the folder", target.toAbsolutePath().getParent(), e);
+      throw FileOperationException.of("create the folder", abs.getParent(), e);
     }
-    Path tmp = temporarySibling(abs);
-    try {
-      content.writeTo(tmp);
-      move(tmp, abs);
-    } catch (IOException e) {
-      throw FileOperationException.of("write", target, e);
-    } finally {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException e) {
-        // the temporary stays; the next run removes it (Temporaries.removeStale)
-      }
-    }
+    return abs;
   }
 
   /** A fresh hidden name beside {@code target}; created files keep the usual permissions. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The multiplication problem of the 1997 LSTM paper as the book's notebook builds it: each sample
@@ -86,10 +88,11 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
 
   /** Writes {@code dir/X.npy} and {@code dir/Y.npy} as float64, as the notebook's arrays. */
   public void writeNpy(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    AtomicWrite.bytes(dir.resolve("X.npy"),
-        Npy.toBytes(new Npy.Array(new long[] {samples, timesteps, FEATURES}, x)));
-    AtomicWrite.bytes(dir.resolve("Y.npy"), Npy.toBytes(new Npy.Array(new long[] {samples}, y)));
+    Map<Path, AtomicWrite.Content> files = new LinkedHashMap<>();
+    files.put(dir.resolve("X.npy"), Npy.content(new Npy.Array(new long[] {samples, timesteps, FEATURES}, x),
+        Npy.Dtype.FLOAT64));
+    files.put(dir.resolve("Y.npy"), Npy.content(new Npy.Array(new long[] {samples}, y), Npy.Dtype.FLOAT64));
+    AtomicWrite.all(files); // both or neither: never an X of one seed beside a Y of another
   }
 
   /**

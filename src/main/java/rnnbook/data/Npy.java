@@ -1,9 +1,12 @@
 package rnnbook.data;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -107,24 +110,53 @@ public final class Npy {
    * float, which is exact for values that were float32 to begin with (weights, predictions).
    */
   public static byte[] toBytes(Array array, Dtype dtype) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      write(bytes, array, dtype);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Writes {@code array} to {@code out} as little-endian {@code dtype}, in pieces (it may pass 2 GiB). */
+  public static void write(OutputStream out, Array array, Dtype dtype) throws IOException {
     String dims = array.shapeString();
     String dict = "{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': " + dims + ", }";
     int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
     int padding = (64 - unpadded % 64) % 64;
     String header = dict + " ".repeat(padding) + "\n";
-    ByteBuffer buf =
-        ByteBuffer.allocate(MAGIC.length + 4 + header.length() + dtype.width * array.data().length)
-            .order(ByteOrder.LITTLE_ENDIAN);
-    buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-    buf.put(header.getBytes(StandardCharsets.US_ASCII));
-    for (double v : array.data()) {
+    ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+    head.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+    out.write(head.array());
+    out.write(header.getBytes(StandardCharsets.US_ASCII));
+    double[] data = array.data();
+    ByteBuffer buf = ByteBuffer.allocate(dtype.width * 8192).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < data.length; i++) {
       if (dtype == Dtype.FLOAT64) {
-        buf.putDouble(v);
+        buf.putDouble(data[i]);
       } else {
-        buf.putFloat((float) v);
+        buf.putFloat((float) data[i]);
+      }
+      if (!buf.hasRemaining() || i == data.length - 1) {
+        out.write(buf.array(), 0, buf.position());
+        buf.clear();
       }
     }
-    return buf.array();
+  }
+
+  /** Writes {@code array} to {@code file} as {@code dtype}, whole or not at all. */
+  public static void write(Path file, Array array, Dtype dtype) throws IOException {
+    AtomicWrite.file(file, content(array, dtype));
+  }
+
+  /** The content of {@code array} as an .npy file, for {@link AtomicWrite}. */
+  public static AtomicWrite.Content content(Array array, Dtype dtype) {
+    return tmp -> {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+        write(out, array, dtype);
+      }
+    };
   }
 
   /** A float32 array (such as a weight or a prediction) as an {@link Array}. */

@@ -1,5 +1,6 @@
 package rnnbook.io;
 
+import rnnbook.data.InputFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -35,6 +36,7 @@ public final class CsvRows {
    */
   public static <T> List<T> read(Path file, String[] header, RowParser<T> parser, List<String> problems)
       throws IOException {
+    InputFiles.requireRegular(file, InputFiles.MAX_TEXT_BYTES);
     try (Reader r = Files.newBufferedReader(file);
         CSVParser csv = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
       List<String> found = csv.getHeaderNames();

@@ -1,5 +1,6 @@
 package rnnbook.io;
 
+import rnnbook.data.InputFiles;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -107,8 +108,9 @@ public final class GateFiles {
   }
 
   public static Recording read(Path dir) throws IOException {
-    Sample sample = JSON.readValue(dir.resolve(SAMPLE_JSON).toFile(), Sample.class);
+    Sample sample = JSON.readValue(InputFiles.readString(dir.resolve(SAMPLE_JSON)), Sample.class);
     Map<String, List<float[]>> rows = new LinkedHashMap<>();
+    InputFiles.requireRegular(dir.resolve(GATES_CSV), InputFiles.MAX_TEXT_BYTES);
     try (Reader reader = Files.newBufferedReader(dir.resolve(GATES_CSV))) {
       var parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader);
       if (!parser.getHeaderNames().equals(List.of(GATES_HEADER))) {

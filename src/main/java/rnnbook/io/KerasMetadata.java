@@ -1,5 +1,6 @@
 package rnnbook.io;
 
+import rnnbook.data.InputFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,7 +54,8 @@ public final class KerasMetadata {
   public static KerasMetadata read(Path dir, SavedObjectGraph graph) throws IOException {
     Path file = dir.resolve("keras_metadata.pb");
     if (Files.isRegularFile(file)) {
-      return new KerasMetadata(parse(Files.readAllBytes(file), file.toString()), "keras_metadata.pb");
+      return new KerasMetadata(parse(InputFiles.readAllBytes(file, InputFiles.MAX_PROTO_BYTES), file.toString()),
+          "keras_metadata.pb");
     }
     Map<Integer, Entry> entries = new LinkedHashMap<>();
     for (int id = 0; id < graph.getNodesCount(); id++) {

@@ -1,5 +1,6 @@
 package rnnbook.io;
 
+import rnnbook.data.InputFiles;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,7 +116,7 @@ public final class KerasSavedModel implements AutoCloseable {
     }
     SavedModel proto;
     try {
-      proto = SavedModel.parseFrom(Files.readAllBytes(pb));
+      proto = SavedModel.parseFrom(InputFiles.readAllBytes(pb, InputFiles.MAX_PROTO_BYTES));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException(pb + " is not a SavedModel protobuf: " + firstLine(e.getMessage()));
     }

@@ -1,5 +1,6 @@
 package rnnbook.io;
 
+import rnnbook.data.InputFiles;
 import rnnbook.keras.Devices;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,6 +60,6 @@ public record RunInfo(
   }
 
   public static RunInfo read(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), RunInfo.class);
+    return JSON.readValue(InputFiles.readString(file), RunInfo.class);
   }
 }

@@ -8,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -66,6 +67,10 @@ public final class RunLock implements AutoCloseable {
       throw FileOperationException.of("create the folder", folder, e);
     }
     Path file = folder.resolve(FILE);
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileOperationException("lock", folder, new IOException(
+          file + " is not a lock file rnnbook wrote (a link, folder, device or pipe); remove it"));
+    }
     // a holder deletes the file as it ends: retry when the file locked was deleted meanwhile
     for (int attempt = 0; ; attempt++) {
       FileChannel channel;

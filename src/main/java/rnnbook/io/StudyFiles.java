@@ -1,5 +1,6 @@
 package rnnbook.io;
 
+import rnnbook.data.InputFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -136,6 +137,7 @@ public final class StudyFiles {
   }
 
   private static List<CSVRecord> records(Path file, String[] header) throws IOException {
+    InputFiles.requireRegular(file, InputFiles.MAX_TEXT_BYTES);
     try (Reader r = Files.newBufferedReader(file)) {
       var parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r);
       List<String> found = parser.getHeaderNames();

@@ -1,5 +1,6 @@
 package rnnbook.io;
 
+import rnnbook.data.InputFiles;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -62,6 +63,6 @@ public record StudyInfo(
   }
 
   public static StudyInfo read(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), StudyInfo.class);
+    return JSON.readValue(InputFiles.readString(file), StudyInfo.class);
   }
 }

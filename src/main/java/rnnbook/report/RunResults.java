@@ -1,5 +1,6 @@
 package rnnbook.report;
 
+import rnnbook.data.InputFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
     } else {
       try {
         info = RunInfo.read(runJson);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         problems.add(RUN_JSON + " could not be read: " + e.getMessage());
       }
     }
@@ -140,9 +141,9 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
     History history = new History(List.of(), List.of(), List.of());
     List<Prediction> predictions = List.of();
     try {
-      summaryText = Files.readString(folder.resolve(SUMMARY_TXT));
-    } catch (IOException e) {
-      problems.add(name + SUMMARY_TXT + " is missing: no Keras summary for " + row.model());
+      summaryText = InputFiles.readString(folder.resolve(SUMMARY_TXT));
+    } catch (IOException | RuntimeException e) {
+      problems.add(name + SUMMARY_TXT + unreadable(e) + ": no Keras summary for " + row.model());
     }
     List<String> rowProblems = new ArrayList<>();
     try {
@@ -169,7 +170,7 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
       return s.filter(Files::isDirectory)
           .filter(p -> MODEL_FILES.stream().anyMatch(f -> Files.exists(p.resolve(f))))
           .map(p -> p.getFileName().toString()).sorted().toList();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return List.of();
     }
   }

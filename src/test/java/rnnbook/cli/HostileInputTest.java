@@ -110,7 +110,7 @@ class HostileInputTest {
 
   @Test
   void sizesBeyondMemoryAreRefusedNamingTheLimit() {
-    String limit = "values fit (24 bytes each in this JVM's heap of";
+    String limit = "values fit (32 bytes each in this JVM's heap of";
     Path out = dir.resolve("out");
     CliRun.assertOneLineError(CliRun.of("data", "--out", out.toString(), "--samples", "-5"),
         "--samples must be >= 1 and --timesteps >= 2, received -5 and 100");

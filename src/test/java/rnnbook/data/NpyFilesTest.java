@@ -54,7 +54,7 @@ class NpyFilesTest {
     long limit = ArrayLimits.maxValues();
     assertTrue(e.getMessage().contains("holds 9,999,999,999 values; at most " + String.format("%,d", limit)
         + " values fit") && e.getMessage().contains("-Xmx"), e.getMessage());
-    assertTrue(limit <= Integer.MAX_VALUE - 8 && limit * 24 <= Runtime.getRuntime().maxMemory());
+    assertTrue(limit <= Integer.MAX_VALUE - 8 && limit * 32 <= Runtime.getRuntime().maxMemory());
   }
 
   @Test
