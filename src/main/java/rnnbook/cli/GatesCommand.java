@@ -91,6 +91,7 @@ final class GatesCommand implements Callable<Integer> {
     }
     MultiplicationProblem problem = data != null ? MultiplicationProblem.readNpy(data) : MultiplicationProblem.generate(seed);
     ModelRun.Split split = ModelRun.Split.of(problem);
+    GateInspector.requireTestSamples(samples, split.test().samples());
     String dataSource = data != null ? "from " + data : "generated with seed " + seed;
     try (RunFolders folders = RunFolders.lock("gates", System.out::println, new Folder("--results", results))) {
       record(split, dataSource, seedFrom);
