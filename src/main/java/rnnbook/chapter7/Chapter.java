@@ -133,7 +133,11 @@ public final class Chapter {
       }
       throw failed(rows);
     }
-    Report.afterRun(config.results(), config.book(), out);
+    try {
+      Report.afterRun(config.results(), config.book(), out);
+    } catch (IOException e) {
+      throw new RunFailedException(e.getMessage(), e); // the models' files are complete; it says so
+    }
     return rows;
   }
 

@@ -70,17 +70,12 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Two benches on one machine time each other: the second refuses. The lock lives in the
-   * temporary folder, shared by every results folder.
+   * Two benches on one machine time each other: the second waits for the first, saying so. The
+   * lock lives in the temporary folder, shared by every results folder.
    */
   private static RunLock machineLock() throws IOException {
-    try {
-      return RunLock.acquire(Path.of(System.getProperty("java.io.tmpdir"), "rnnbook-bench"), "bench", "bench",
-          System.out::println);
-    } catch (RunLock.HeldException e) {
-      throw new RunLock.HeldException("another bench is running on this machine, " + e.holder()
-          + "; two at once time each other: wait for it to finish", e.holder());
-    }
+    return RunLock.await(Path.of(System.getProperty("java.io.tmpdir"), "rnnbook-bench"), "bench", "bench",
+        note -> System.out.println(note + " (two benches at once time each other)"));
   }
 
   private Integer measureAll(RecurrentBackend requested) throws IOException {

@@ -39,9 +39,10 @@ public final class RunFolders implements AutoCloseable {
       for (Folder f : folders) {
         List<Path> removed = Temporaries.removeStale(f.path(), DEPTH);
         if (!removed.isEmpty()) {
+          List<String> names = removed.stream().map(p -> f.path().relativize(p).toString()).toList();
           notes.accept("note: removed " + removed.size() + " temporary " + (removed.size() == 1 ? "file" : "files")
-              + " left in " + f.path() + " by runs that were killed: " + removed.stream()
-                  .map(p -> f.path().relativize(p).toString()).toList());
+              + " left in " + f.path() + " by runs that were killed: " + (names.size() <= 5 ? names
+                  : names.subList(0, 5) + " and " + (names.size() - 5) + " more"));
         }
       }
       return new RunFolders(locks);

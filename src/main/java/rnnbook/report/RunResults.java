@@ -92,7 +92,8 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
    */
   public static RunResults read(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--results: no such folder: " + dir);
+      throw new IllegalArgumentException("--results: " + (Files.exists(dir) ? dir + " is a file, not a folder"
+          : "no such folder: " + dir));
     }
     List<String> problems = new ArrayList<>();
     RunInfo info = null;

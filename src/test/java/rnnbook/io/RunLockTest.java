@@ -68,6 +68,38 @@ class RunLockTest {
   }
 
   @Test
+  void aBenchWaitsForTheOneRunningAndThenRuns() throws Exception {
+    Path folder = dir.resolve("bench");
+    Process holder = LockHolder.start(folder);
+    try {
+      List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+      var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (RunLock lock = RunLock.await(folder, "bench", "bench", notes::add)) {
+          return Files.readString(folder.resolve(RunLock.FILE));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      long until = System.nanoTime() + 30_000_000_000L;
+      while (notes.isEmpty() && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      assertFalse(notes.isEmpty(), () -> "no note; the waiting run: " + waiting);
+      assertTrue(notes.get(0).startsWith("note: waiting for pid " + holder.pid() + " (chapter, started "), notes.toString());
+      assertFalse(waiting.isDone(), "it waits while the holder runs");
+      holder.getOutputStream().close(); // the holder finishes and releases the folder
+      assertTrue(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS).contains("pid=" + ProcessHandle.current().pid()));
+      assertEquals(0, holder.waitFor());
+      try (RunLock mine = RunLock.acquire(folder, "bench", "bench", s -> {})) {
+        assertThrows(RunLock.HeldException.class, () -> RunLock.await(folder, "bench", "bench", s -> {}),
+            "this process cannot wait for itself");
+      }
+    } finally {
+      holder.destroyForcibly();
+    }
+  }
+
+  @Test
   void aLockFileOfADeadProcessIsTakenOverAndOneOfAnotherPidNotRecordedIsToo() throws Exception {
     Path results = Files.createDirectories(dir.resolve("results"));
     Process gone = new ProcessBuilder("true").start();
