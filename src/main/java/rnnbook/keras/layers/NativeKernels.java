@@ -38,6 +38,8 @@ import org.tensorflow.proto.OpDef;
 public final class NativeKernels {
   static final String GRU = "RnnbookGruSequence";
   static final String GRU_GRAD = "RnnbookGruSequenceGrad";
+  static final String GRU_RESET_BEFORE = "RnnbookGruResetBeforeSequence";
+  static final String GRU_RESET_BEFORE_GRAD = "RnnbookGruResetBeforeSequenceGrad";
   static final String LSTM = "RnnbookLstmSequence";
   static final String LSTM_GRAD = "RnnbookLstmSequenceGrad";
   static final String SIMPLE_RNN = "RnnbookSimpleRnnSequence";
@@ -93,7 +95,8 @@ public final class NativeKernels {
         TensorFlow.loadLibrary(library.toString());
         Set<String> ops = TensorFlow.registeredOpList().getOpList().stream()
             .map(OpDef::getName).collect(Collectors.toSet());
-        for (String op : List.of(GRU, GRU_GRAD, LSTM, LSTM_GRAD, SIMPLE_RNN, SIMPLE_RNN_GRAD)) {
+        for (String op : List.of(GRU, GRU_GRAD, GRU_RESET_BEFORE, GRU_RESET_BEFORE_GRAD, LSTM,
+            LSTM_GRAD, SIMPLE_RNN, SIMPLE_RNN_GRAD)) {
           if (!ops.contains(op)) {
             throw new IllegalStateException(library + " did not register " + op);
           }
