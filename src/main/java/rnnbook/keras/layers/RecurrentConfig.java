@@ -20,8 +20,8 @@ import rnnbook.keras.initializers.Orthogonal;
  *   <li>{@code returnSequences} false: only the last timestep's output;
  *   <li>{@code fused} true: the fast paths. The LSTM (tanh/sigmoid, float32) runs as one fused
  *       TensorFlow kernel computing exactly the Keras formulas ({@code BlockLSTMV2}); SimpleRNN
- *       and GRU (reset_after) keep the unrolled forward ops but train through a written-out
- *       backward pass ({@code Bptt}). False: the plain unrolled graph with TensorFlow's own
+ *       and GRU (either resetAfter) keep the unrolled forward ops but train through a
+ *       written-out backward pass ({@code Bptt}). False: the plain unrolled graph with TensorFlow's own
  *       gradients, for checking. Both paths pass the same numeric tests.
  * </ul>
  */

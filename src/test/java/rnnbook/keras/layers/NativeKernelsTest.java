@@ -25,6 +25,8 @@ import rnnbook.keras.Adam;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
+import rnnbook.keras.initializers.GlorotUniform;
+import rnnbook.keras.initializers.Orthogonal;
 
 /**
  * The native GRU, LSTM and SimpleRNN kernels against the plain TensorFlow-ops graph of the same layer with the
@@ -40,7 +42,11 @@ class NativeKernelsTest {
   }
 
   private static RecurrentConfig config(String kind) {
-    RecurrentConfig c = RecurrentConfig.of(kind.contains("33") ? 33 : 5);
+    RecurrentConfig c = RecurrentConfig.of(kind.contains("33") ? 33 : kind.contains("30") ? 30 : 5);
+    if (kind.contains("before")) { // with a random bias, so that the forward pass shows its use
+      c = c.withResetAfter(false)
+          .withInitializers(new GlorotUniform(), new Orthogonal(), new GlorotUniform());
+    }
     if (kind.contains("no_bias")) {
       c = c.withUseBias(false);
     }
@@ -82,6 +88,29 @@ class NativeKernelsTest {
     }
   }
 
+  /**
+   * GRU with reset_after=False ({@code gru_before_<units>[_no_bias][_last]}, a random bias): on
+   * its own native op, its outputs equal the plain graph's within 1e-6, and its gradients of
+   * every weight and of the input, whole, equal TensorFlow's autodiff of the plain graph.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gru_before_30", "gru_before_30_last", "gru_before_30_no_bias",
+      "gru_before_30_no_bias_last", "gru_before_33", "gru_before_33_last", "gru_before_33_no_bias",
+      "gru_before_33_no_bias_last"})
+  void resetBeforeMatchesThePlainGraphAndItsAutodiff(String kind) throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    assertEquals(1,
+        LayerHarness.countOps(layer(kind, true), NativeKernels.GRU_RESET_BEFORE::equals));
+    double[] outputs = LayerHarness.run(layer(kind, true), x.data(), x.shape(), TFloat32.class);
+    double[] plain = LayerHarness.run(layer(kind, false), x.data(), x.shape(), TFloat32.class);
+    assertArrayEquals(plain, outputs, 1e-6, kind + " outputs");
+    List<double[]> reference =
+        LayerHarness.allGradients(layer(kind, false), x.data(), x.shape(), TFloat32.class, false);
+    List<double[]> ours =
+        LayerHarness.allGradients(layer(kind, true), x.data(), x.shape(), TFloat32.class, false);
+    LayerHarness.assertGradientsClose(reference, ours, 2e-5, kind);
+  }
+
   @Test
   void forwardMatchesTheTensorFlowOpsGraph() throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
@@ -102,7 +131,9 @@ class NativeKernelsTest {
     assertEquals(1, countNativeOps(new SimpleRNN(5)));
     assertEquals(0, countNativeOps(new SimpleRNN(RecurrentConfig.of(5).withActivation(Activation.RELU))));
     assertEquals(0, countNativeOps(layer("gru", false)), "fused=false: the plain graph");
-    assertEquals(0, countNativeOps(new GRU(RecurrentConfig.of(5).withResetAfter(false))));
+    assertEquals(1, countNativeOps(new GRU(RecurrentConfig.of(5).withResetAfter(false))));
+    assertEquals(0, countNativeOps(new GRU(RecurrentConfig.of(5).withResetAfter(false)
+        .withRecurrentActivation(Activation.RELU))));
     assertEquals(0, countNativeOps(new LSTM(RecurrentConfig.of(5).withActivation(Activation.RELU))));
     NativeKernels.setEnabled(false);
     try {
@@ -142,6 +173,14 @@ class NativeKernelsTest {
           .addInput(wrongH0.asOutput()).build();
       var e2 = assertThrows(RuntimeException.class, () -> s.runner().fetch(op2.output(0)).run().close());
       assertTrue(e2.getMessage().contains("h0 must have shape [2, 2], received [3, 2]"), e2.getMessage());
+      // the reset_after=False op with a (6) tensor for its recurrent kernel
+      GraphOperation op3 = (GraphOperation) tf.scope()
+          .opBuilder(NativeKernels.GRU_RESET_BEFORE, "bad3").addInput(xp6.asOutput())
+          .addInput(rb.asOutput()).addInput(h0.asOutput()).build();
+      var e3 = assertThrows(RuntimeException.class,
+          () -> s.runner().fetch(op3.output(0)).run().close());
+      assertTrue(e3.getMessage().contains("recurrent_kernel must have shape [2, 6], received [6]"),
+          e3.getMessage());
     }
   }
 
@@ -150,12 +189,15 @@ class NativeKernelsTest {
    * the plain TensorFlow graph agree, and the native runs repeat to the bit.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
+  @ValueSource(strings = {"gru", "gru_reset_before", "lstm", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
+    boolean resetAfter = !kind.contains("before");
     Function<Boolean, Sequential> model = nativeKernel -> {
       Sequential m = new Sequential(20, 2);
-      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withFused(nativeKernel);
-      RecurrentConfig second = RecurrentConfig.of(5).withFused(nativeKernel);
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withFused(nativeKernel)
+          .withResetAfter(resetAfter);
+      RecurrentConfig second =
+          RecurrentConfig.of(5).withFused(nativeKernel).withResetAfter(resetAfter);
       m.add(layer(kind, first));
       m.add(layer(kind, second));
       m.add(new Dense(1));
