@@ -8,7 +8,6 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -45,32 +44,6 @@ public final class GRU extends RNN {
   @Override
   public String className() {
     return "GRU";
-  }
-
-  /**
-   * Whether {@link #call} runs {@link NativeKernels}' GRU for inputs of {@code type}: fused,
-   * float32, tanh and sigmoid (either resetAfter), and the kernels available.
-   */
-  @Override
-  public boolean usesNativeKernel(Class<?> type) {
-    RecurrentConfig c = config();
-    return c.activation() == Activation.TANH && c.recurrentActivation() == Activation.SIGMOID
-        && nativeKernelsApply(type);
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
-    Cell cell = (Cell) cell();
-    Operand<TFloat32> in = (Operand<TFloat32>) x;
-    Operand<TFloat32> kernel = (Operand<TFloat32>) cell.kernel;
-    Operand<TFloat32> recurrent = (Operand<TFloat32>) cell.recurrentKernel;
-    Operand<TFloat32> bias = (Operand<TFloat32>) cell.bias;
-    long units = config().units();
-    boolean sequences = config().returnSequences();
-    return (Operand<T>) (config().resetAfter()
-        ? NativeRecurrent.gru(s, in, kernel, recurrent, bias, units, sequences)
-        : NativeRecurrent.gruResetBefore(s, in, kernel, recurrent, bias, units, sequences));
   }
 
   static final class Cell implements BackpropCell {

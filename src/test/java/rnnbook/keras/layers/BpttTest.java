@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,6 +20,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import rnnbook.data.Npy;
 import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
@@ -29,24 +28,13 @@ import rnnbook.keras.initializers.GlorotUniform;
 import rnnbook.keras.initializers.Orthogonal;
 
 /**
- * The written-out backward pass ({@link Bptt}, the default for SimpleRNN and GRU) against
- * TensorFlow's own gradients of the plain unrolled graph ({@code fused=false}) and finite
+ * The written-out backward pass ({@link Bptt}: the tensorflow backend of SimpleRNN and GRU)
+ * against TensorFlow's own gradients of the plain unrolled graph (the unrolled backend) and finite
  * differences; its forward ops are the plain graph's, so outputs are equal to the bit.
  */
 class BpttTest {
-  // these tests are about the TensorFlow-ops path, the one used where the native kernels are not
-  private static boolean nativeWas;
-
-  @BeforeAll
-  static void tensorFlowOps() {
-    nativeWas = NativeKernels.enabled();
-    NativeKernels.setEnabled(false);
-  }
-
-  @AfterAll
-  static void restore() {
-    NativeKernels.setEnabled(nativeWas);
-  }
+  private static final RecurrentBackend WRITTEN = RecurrentBackend.TENSORFLOW;
+  private static final RecurrentBackend PLAIN = RecurrentBackend.UNROLLED;
 
   private static RecurrentConfig config(String kind) {
     RecurrentConfig c = RecurrentConfig.of(4);
@@ -72,8 +60,8 @@ class BpttTest {
     return kind.contains("no_bias") ? c.withUseBias(false) : c;
   }
 
-  private static Layer layer(String kind, boolean fused) {
-    RecurrentConfig c = config(kind).withFused(fused);
+  private static Layer layer(String kind) {
+    RecurrentConfig c = config(kind);
     return kind.startsWith("gru") ? new GRU(c) : new SimpleRNN(c);
   }
 
@@ -91,7 +79,7 @@ class BpttTest {
   @MethodSource("kinds")
   void gradientsMatchFiniteDifferencesInFloat64(String kind) throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
-    LayerHarness.assertGradientsMatchFiniteDifferences(layer(kind, true), x, kind + " (written-out)");
+    LayerHarness.assertGradientsMatchFiniteDifferences(layer(kind), x, kind + " (written-out)", WRITTEN);
   }
 
   @ParameterizedTest
@@ -100,9 +88,9 @@ class BpttTest {
     // every entry of every weight's gradient and of the input's
     Npy.Array x = LayerHarness.read("lstm", "x");
     List<double[]> written =
-        LayerHarness.allGradients(layer(kind, true), x.data(), x.shape(), TFloat32.class, false);
+        LayerHarness.allGradients(layer(kind), x.data(), x.shape(), TFloat32.class, WRITTEN, false);
     List<double[]> plain =
-        LayerHarness.allGradients(layer(kind, false), x.data(), x.shape(), TFloat32.class, false);
+        LayerHarness.allGradients(layer(kind), x.data(), x.shape(), TFloat32.class, PLAIN, false);
     LayerHarness.assertGradientsClose(plain, written, 2e-5, kind);
   }
 
@@ -112,7 +100,7 @@ class BpttTest {
   void inputGradientsMatchFiniteDifferencesInFloat64(String kind) throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
     List<double[]> exact =
-        LayerHarness.allGradients(layer(kind, true), x.data(), x.shape(), TFloat64.class, true);
+        LayerHarness.allGradients(layer(kind), x.data(), x.shape(), TFloat64.class, WRITTEN, true);
     double[] numeric = exact.get(exact.size() - 1);
     double[] dx = exact.get(exact.size() - 2);
     for (int i = 0; i < dx.length; i++) {
@@ -121,19 +109,19 @@ class BpttTest {
   }
 
   @Test
-  void defaultPathUsesTheWrittenOutBackwardAndTheUnrolledOneDoesNot() {
+  void tensorflowBackendUsesTheWrittenOutBackwardAndTheUnrolledOneDoesNot() {
     assertTrue(Bptt.available(), "IdentityN's gradient could not be registered");
-    assertEquals(1, countBpttOps(layer("gru", true)));
-    assertEquals(1, countBpttOps(layer("simple_rnn", true)));
-    assertEquals(0, countBpttOps(layer("gru", false)));
-    assertEquals(1, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false))));
+    assertEquals(1, countBpttOps(layer("gru"), WRITTEN));
+    assertEquals(1, countBpttOps(layer("simple_rnn"), WRITTEN));
+    assertEquals(0, countBpttOps(layer("gru"), PLAIN));
+    assertEquals(1, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false)), WRITTEN));
     assertEquals(0, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false)
-        .withRecurrentActivation(Activation.SOFTMAX))));
-    assertEquals(0, countBpttOps(new LSTM(4)));
+        .withRecurrentActivation(Activation.SOFTMAX)), WRITTEN));
+    assertEquals(0, countBpttOps(new LSTM(4), WRITTEN));
   }
 
-  private static int countBpttOps(Layer layer) {
-    return LayerHarness.countOps(layer, IdentityN.OP_NAME::equals);
+  private static int countBpttOps(Layer layer, RecurrentBackend backend) {
+    return LayerHarness.countOps(layer, IdentityN.OP_NAME::equals, backend);
   }
 
 
@@ -178,11 +166,10 @@ class BpttTest {
   @ValueSource(strings = {"gru", "gru_reset_before", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraph(String kind) {
     boolean resetAfter = !kind.contains("before");
-    Function<Boolean, Sequential> model = fused -> {
+    Supplier<Sequential> model = () -> {
       Sequential m = new Sequential(20, 2);
-      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withFused(fused)
-          .withResetAfter(resetAfter);
-      RecurrentConfig second = RecurrentConfig.of(5).withFused(fused).withResetAfter(resetAfter);
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withResetAfter(resetAfter);
+      RecurrentConfig second = RecurrentConfig.of(5).withResetAfter(resetAfter);
       m.add(kind.startsWith("gru") ? new GRU(first) : new SimpleRNN(first));
       m.add(kind.startsWith("gru") ? new GRU(second) : new SimpleRNN(second));
       m.add(new Dense(1));
@@ -191,8 +178,11 @@ class BpttTest {
     float[][] batch = SideBySide.randomBatch(16, 20, 5);
     float[] x = batch[0];
     float[] y = batch[1];
-    try (CompiledModel written = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
-        CompiledModel plain = model.apply(false).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4)) {
+    try (CompiledModel written = model.get().compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+            CompileOptions.of(4).withBackend(WRITTEN));
+        CompiledModel plain = model.get().compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+            CompileOptions.of(4).withBackend(PLAIN))) {
+      assertEquals(List.of(WRITTEN, WRITTEN), written.backends().stream().map(BackendChoice::used).toList());
       for (int step = 0; step < 5; step++) {
         double lw = written.trainOnBatch(x, y, 16);
         double lp = plain.trainOnBatch(x, y, 16);
@@ -200,7 +190,7 @@ class BpttTest {
       }
       var b = written.getWeights();
       SideBySide.assertWeightsClose(plain.getWeights(), b, 1e-5);
-      assertTrue(maxChange(model.apply(true), b) > 1e-3, "training changed the weights");
+      assertTrue(maxChange(model.get(), b) > 1e-3, "training changed the weights");
     }
   }
 
@@ -221,8 +211,8 @@ class BpttTest {
   void forwardOutputsEqualThePlainGraphToTheBit() throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
     for (String kind : KINDS) {
-      double[] written = LayerHarness.run(layer(kind, true), x.data(), x.shape(), TFloat32.class);
-      double[] plain = LayerHarness.run(layer(kind, false), x.data(), x.shape(), TFloat32.class);
+      double[] written = LayerHarness.run(layer(kind), x.data(), x.shape(), TFloat32.class, WRITTEN);
+      double[] plain = LayerHarness.run(layer(kind), x.data(), x.shape(), TFloat32.class, PLAIN);
       for (int i = 0; i < plain.length; i++) {
         assertEquals(plain[i], written[i], 0.0, kind + " output " + i);
       }
