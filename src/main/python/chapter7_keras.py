@@ -4,7 +4,8 @@ Run where TensorFlow 2.1 to 2.15 is installed (with TensorFlow 2.16 or later, al
 `pip install tf_keras`: Keras 3 no longer writes Keras 2 SavedModels). This script is not run by
 the Java tests.
 
-    java -jar rnnbook.jar data --seed 42 --out data             # or: mvn exec:java -Dexec.args="data --out data"
+    ./mvnw -q package -DskipTests                              # once, in rnnbook's folder: target/rnnbook.jar
+    java -jar target/rnnbook.jar data --seed 1 --out data      # or: ./mvnw -q compile exec:java -Dexec.args="data --seed 1 --out data"
     python3 src/main/python/chapter7_keras.py --data data --out python-run
 
 For each model (simple_rnn, lstm, gru), as the notebook does: Sequential([R(30,

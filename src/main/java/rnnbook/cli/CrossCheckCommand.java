@@ -16,6 +16,7 @@ import rnnbook.chapter7.CrossCheck;
  * on bad input.
  */
 @Command(name = "crosscheck", mixinStandardHelpOptions = true,
+    header = "Run a Keras SavedModel and its Java rebuild; compare.",
     description = "Rebuild a Keras 2 Sequential SavedModel in Java with its trained weights, run both "
         + "on the same inputs and compare the outputs. Exit status 1 when they differ by more than "
         + "the tolerance.")
