@@ -173,13 +173,15 @@ public final class CrossCheck {
     Inputs given = o.input() != null ? fromNpy(o.input()) : o.data() != null ? chapterTestSet(o.data(), 0) : null;
     try (KerasSavedModel saved = KerasSavedModel.load(o.savedModel())) {
       KerasImport.Imported imported = KerasImport.rebuild(saved, given == null ? null : given.sampleShape());
+      KerasSavedModel.SignatureSpec sig = servingSignature(saved);
+      checkOutputShape(saved, imported.model(), sig.outputs().get(0));
       long[] shape = imported.model().inputShape();
       Inputs inputs = given != null ? given
           : Arrays.equals(shape, new long[] {MultiplicationProblem.BOOK_TIMESTEPS, MultiplicationProblem.FEATURES})
               ? chapterTestSet(null, o.seed())
               : random(shape, o.samples(), o.seed());
       int n = inputs.samples();
-      float[] python = runPython(saved, imported, inputs, n);
+      float[] python = runPython(saved, sig, inputs, n);
       float[] java;
       try (CompiledModel compiled = imported.compile()) {
         java = compiled.predict(inputs.x());
@@ -194,7 +196,7 @@ public final class CrossCheck {
         hi = Math.max(hi, v);
       }
       return new Result(o.savedModel().toString(), saved.tensorflowVersion(), KerasSavedModel.SERVING_DEFAULT,
-          imported.input().key(), imported.output().key(), inputs.description(), n, withBatch(n, inputs.sampleShape()),
+          sig.inputs().get(0).key(), sig.outputs().get(0).key(), inputs.description(), n, withBatch(n, inputs.sampleShape()),
           withBatch(n, imported.model().outputShape()),
           List.of(lo, hi), diff.max(),
           List.of(diff.argMax() / perSample, diff.argMax() % perSample), diff.mean(), o.tolerance(),
@@ -239,7 +241,30 @@ public final class CrossCheck {
     return out;
   }
 
-  private static float[] runPython(KerasSavedModel saved, KerasImport.Imported imported, Inputs inputs, int n) {
+  private static KerasSavedModel.SignatureSpec servingSignature(KerasSavedModel saved) {
+    KerasSavedModel.SignatureSpec sig = saved.signature(KerasSavedModel.SERVING_DEFAULT);
+    if (sig.inputs().size() != 1 || sig.outputs().size() != 1) {
+      throw new IllegalArgumentException("signature serving_default of " + saved.dir()
+          + " must have one input and one output, found " + sig.inputs().size() + " and " + sig.outputs().size());
+    }
+    return sig;
+  }
+
+  private static void checkOutputShape(KerasSavedModel saved, rnnbook.keras.Sequential model,
+      KerasSavedModel.TensorSpec output) {
+    long[] java = model.outputShape();
+    long[] python = output.shape();
+    boolean fits = python == null || python.length == java.length + 1;
+    for (int i = 0; fits && python != null && i < java.length; i++) {
+      fits = python[i + 1] < 0 || python[i + 1] == java[i];
+    }
+    if (!fits) {
+      throw new IllegalArgumentException("the rebuilt model outputs " + Shapes.withBatch(java) + " but output '"
+          + output.key() + "' of " + saved.dir() + " is " + output.shapeString());
+    }
+  }
+
+  private static float[] runPython(KerasSavedModel saved, KerasSavedModel.SignatureSpec sig, Inputs inputs, int n) {
     int inSize = inputs.x().length / n;
     float[] out = null;
     int outSize = 0;
@@ -250,7 +275,7 @@ public final class CrossCheck {
       System.arraycopy(inputs.sampleShape(), 0, shape, 1, inputs.sampleShape().length);
       float[] chunk = Arrays.copyOfRange(inputs.x(), from * inSize, (from + rows) * inSize);
       KerasSavedModel.Floats y = saved.run(KerasSavedModel.SERVING_DEFAULT,
-          Map.of(imported.input().key(), new KerasSavedModel.Floats(shape, chunk))).get(imported.output().key());
+          Map.of(sig.inputs().get(0).key(), new KerasSavedModel.Floats(shape, chunk))).get(sig.outputs().get(0).key());
       if (out == null) {
         outSize = y.values().length / rows;
         out = new float[n * outSize];
