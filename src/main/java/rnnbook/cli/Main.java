@@ -26,7 +26,8 @@ import rnnbook.keras.layers.NativeKernels;
     description = "Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
         + "multiplication problem, on TensorFlow Java.",
     subcommands = {DataCommand.class, ReportCommand.class, StudyCommand.class, GatesCommand.class,
-        BenchCommand.class, CrossCheckCommand.class, PredictCommand.class, ExportWeightsCommand.class})
+        BenchCommand.class, CrossCheckCommand.class, ConvertCommand.class, PredictCommand.class,
+        ExportWeightsCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--models", split = ",", paramLabel = "MODEL",
       description = "Models to train, comma-separated: simple_rnn, lstm, gru (default: all three).",

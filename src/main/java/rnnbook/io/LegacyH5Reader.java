@@ -87,7 +87,7 @@ public final class LegacyH5Reader {
     }
     List<String> names = Hdf5.strings(group, "weight_names");
     if (names == null) {
-      throw new IllegalArgumentException(what + ": model_weights/" + name + " has no weight_names attribute");
+      names = List.of(); // as Keras reads it
     }
     List<KerasModel.Weight> out = new ArrayList<>();
     for (String w : names) {

@@ -1,7 +1,13 @@
 package rnnbook.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +25,7 @@ import rnnbook.io.KerasSavedModel.Floats;
  * layer: nothing is skipped.
  */
 public final class SavedModelReader {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> WEIGHT_NAMES = List.of("kernel", "recurrent_kernel", "bias");
 
   private SavedModelReader() {}
@@ -26,8 +33,11 @@ public final class SavedModelReader {
   /** Reads the model of the loaded SavedModel {@code saved}. */
   public static KerasModel read(KerasSavedModel saved) throws IOException {
     if (saved.objectGraph().getNodesCount() == 0) {
+      if (Files.isRegularFile(saved.dir().resolve(SavedModels.KERAS_CONFIG))) {
+        return readOwn(saved);
+      }
       throw new IllegalArgumentException("not a Keras Sequential: the SavedModel at " + saved.dir()
-          + " has no object graph (a TF1-style SavedModel)");
+          + " has no object graph (a TF1-style SavedModel) and no " + SavedModels.KERAS_CONFIG);
     }
     KerasMetadata meta = KerasMetadata.read(saved.dir(), saved.objectGraph());
     KerasMetadata.Entry root = meta.node(0).orElseThrow(() -> new IllegalArgumentException(
@@ -61,6 +71,37 @@ public final class SavedModelReader {
         "Keras 2 SavedModel" + (version.isEmpty() ? "" : " (TensorFlow " + version + ")"),
         root.metadata().path("config").path("name").asText(root.metadata().path("name").asText("sequential")),
         config.inputShape(), config.inputName(), layers);
+  }
+
+  /**
+   * A SavedModel this project exported: its Keras config in {@code assets.extra}, its weights the
+   * graph variables {@code <layer>/kernel}, {@code <layer>/recurrent_kernel}, {@code <layer>/bias}.
+   */
+  private static KerasModel readOwn(KerasSavedModel saved) throws IOException {
+    Path file = saved.dir().resolve(SavedModels.KERAS_CONFIG);
+    JsonNode root;
+    try {
+      root = JSON.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(file + " is not JSON: " + e.getOriginalMessage());
+    }
+    SequentialConfig config = SequentialConfig.parse(root, file.toString());
+    Set<String> variables = new HashSet<>(saved.graphVariableNames("VariableV2"));
+    List<KerasModel.Layer> layers = new ArrayList<>();
+    for (SequentialConfig.Entry e : config.layers()) {
+      KerasLayers.requireSupported(e.className(), e.config());
+      String name = e.config().path("name").asText("");
+      List<KerasModel.Weight> weights = new ArrayList<>();
+      for (String w : WEIGHT_NAMES) {
+        if (variables.contains(name + "/" + w)) {
+          Floats value = saved.graphVariable(name + "/" + w);
+          weights.add(new KerasModel.Weight(name + "/" + w, value.shape(), value.values()));
+        }
+      }
+      layers.add(new KerasModel.Layer(e.className(), e.config(), weights));
+    }
+    return new KerasModel(saved.dir().toString(), "rnnbook SavedModel", config.name(), config.inputShape(),
+        config.inputName(), layers);
   }
 
   /** Layer name to object graph node, from the root's {@code layer-N} children. */
