@@ -116,7 +116,10 @@ def save_model_files(keras, model, kind, x_test, out):
             print("not written: %s (%s)" % (path, e))
     if hasattr(model, "export"):
         path = os.path.join(out, "export", kind)
-        model.export(path)
+        try:
+            model.export(path, verbose=False)
+        except TypeError:  # tf.keras 2.13 to 2.15 print nothing and take no verbose
+            model.export(path)
         written["export"] = path
     if not is_keras3(keras):
         path = os.path.join(out, "savedmodels", kind)

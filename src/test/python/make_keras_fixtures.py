@@ -20,7 +20,9 @@ since tf.keras 2 cannot be installed beside Keras 3 here:
   (lstm, lstm_2, dense).
 Keras 3 cannot load either rewrite (it refuses Keras 2 options such as time_major); the Java
 tests read them and compare with the original's y.npy.
-And export/: model.export() of the lstm_dropout case (a SavedModel without Keras metadata).
+And export/: model.export() of the lstm_dropout case (a SavedModel without Keras metadata);
+weights_only/: the same model's weights without architecture, as Keras 3's save_weights and
+tf.keras 2's save_weights("w.h5") write them (for the refusal tests).
 """
 import json
 import os
@@ -149,6 +151,18 @@ def tf213_keras(source, target):
     os.remove(tmp_out)
 
 
+def weights_only(model, folder):
+    """Files without an architecture: Keras 3's save_weights, and the legacy layout tf.keras 2 wrote."""
+    os.makedirs(folder, exist_ok=True)
+    model.save_weights(os.path.join(folder, "keras3.weights.h5"))
+    with h5py.File(os.path.join(ROOT, "tf2_h5", "model.h5"), "r") as src, \
+            h5py.File(os.path.join(folder, "tf2.weights.h5"), "w") as dst:
+        for key, value in src["model_weights"].attrs.items():
+            dst.attrs[key] = value
+        for layer in src["model_weights"]:
+            src.copy(src["model_weights"][layer], dst, name=layer)
+
+
 def main():
     shutil.rmtree(ROOT, ignore_errors=True)
     for i, (name, (shape, layers)) in enumerate(cases().items()):
@@ -162,6 +176,7 @@ def main():
                     shutil.copy(os.path.join(ROOT, name, f), os.path.join(ROOT, kind, f))
             tf2_h5(os.path.join(ROOT, name, "model.h5"), os.path.join(ROOT, "tf2_h5", "model.h5"))
             tf213_keras(os.path.join(ROOT, name, "model.keras"), os.path.join(ROOT, "tf213_keras", "model.keras"))
+            weights_only(model, os.path.join(ROOT, "weights_only"))
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(ROOT) for f in fs)
     print("wrote %s: %d KB" % (ROOT, total // 1024))
 

@@ -45,7 +45,7 @@ public final class KerasArchiveReader {
       JsonNode metadata = json(zip, "metadata.json", where, false);
       SequentialConfig sequential = SequentialConfig.parse(config, where + " (config.json)");
       for (SequentialConfig.Entry e : sequential.layers()) {
-        KerasLayers.requireSupported(e.className(), e.config());
+        KerasLayers.requireSupported(where, e.className(), e.config());
       }
       byte[] weights = entry(zip, "model.weights.h5", where, true);
       String version = metadata == null ? "" : metadata.path("keras_version").asText("");

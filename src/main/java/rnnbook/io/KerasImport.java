@@ -75,7 +75,12 @@ public final class KerasImport {
   public static Imported build(KerasModel km, long[] sampleShape) {
     List<KerasLayers.Converted> converted = new ArrayList<>();
     for (KerasModel.Layer l : km.layers()) {
-      KerasLayers.Converted c = KerasLayers.convert(l.className(), l.config());
+      KerasLayers.Converted c;
+      try {
+        c = KerasLayers.convert(l.className(), l.config());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(km.source() + ": " + e.getMessage());
+      }
       if (l.weights().size() != c.weights().size()) {
         throw new IllegalArgumentException(km.source() + ": layer '" + l.name() + "' (" + l.className() + ") holds "
             + l.weights().size() + " weights, expected " + c.weights().size() + " " + c.weights() + " for "

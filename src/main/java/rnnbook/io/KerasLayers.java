@@ -54,9 +54,9 @@ public final class KerasLayers {
   public record Converted(Layer layer, String keras, List<String> weights, boolean inCell) {}
 
   /** Refuses, in one line, a layer class that rnnbook does not rebuild. */
-  public static void requireSupported(String className, JsonNode config) {
+  public static void requireSupported(String where, String className, JsonNode config) {
     if (!SUPPORTED.contains(className) || className.equals("InputLayer")) {
-      throw new IllegalArgumentException("layer '" + config.path("name").asText("?") + "' (" + className
+      throw new IllegalArgumentException(where + ": layer '" + config.path("name").asText("?") + "' (" + className
           + ") cannot be rebuilt by rnnbook; supported layers are " + SUPPORTED);
     }
   }

@@ -39,10 +39,11 @@ public final class LegacyH5Reader {
     String config = Hdf5.string(h5, "model_config");
     if (config == null) {
       boolean weightsOnly = h5.getAttributes().containsKey("layer_names")
-          || h5.getChildren().containsKey("model_weights");
+          || h5.getChildren().containsKey("model_weights") || h5.getChildren().containsKey("layers")
+          || h5.getChildren().containsKey("_layer_checkpoint_dependencies");
       throw new IllegalArgumentException(where + (weightsOnly
           ? " holds weights only (model.save_weights), no architecture: expected a model_config attribute, "
-              + "as model.save(\"model.h5\") writes"
+              + "as model.save(\"model.h5\") writes, or a .keras archive"
           : " is an HDF5 file but not a Keras model: it has no model_config attribute"));
     }
     JsonNode root;
@@ -60,7 +61,7 @@ public final class LegacyH5Reader {
     Set<String> unused = new HashSet<>(layerNames == null ? List.of() : layerNames);
     List<KerasModel.Layer> layers = new ArrayList<>();
     for (SequentialConfig.Entry e : sequential.layers()) {
-      KerasLayers.requireSupported(e.className(), e.config());
+      KerasLayers.requireSupported(where, e.className(), e.config());
       String name = e.config().path("name").asText("");
       unused.remove(name);
       layers.add(new KerasModel.Layer(e.className(), e.config(), layerWeights(weights, name, e, where)));

@@ -56,7 +56,7 @@ public final class SavedModelReader {
     List<KerasModel.Layer> layers = new ArrayList<>();
     int used = 0;
     for (SequentialConfig.Entry e : config.layers()) {
-      KerasLayers.requireSupported(e.className(), e.config());
+      KerasLayers.requireSupported(saved.dir().toString(), e.className(), e.config());
       List<KerasModel.Weight> weights = layerWeights(saved, nodesByName, e);
       used += weights.size();
       layers.add(new KerasModel.Layer(e.className(), e.config(), weights));
@@ -89,7 +89,7 @@ public final class SavedModelReader {
     Set<String> variables = new HashSet<>(saved.graphVariableNames("VariableV2"));
     List<KerasModel.Layer> layers = new ArrayList<>();
     for (SequentialConfig.Entry e : config.layers()) {
-      KerasLayers.requireSupported(e.className(), e.config());
+      KerasLayers.requireSupported(saved.dir().toString(), e.className(), e.config());
       String name = e.config().path("name").asText("");
       List<KerasModel.Weight> weights = new ArrayList<>();
       for (String w : WEIGHT_NAMES) {
