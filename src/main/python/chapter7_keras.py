@@ -3,7 +3,8 @@
 Runs on Keras 3 (TensorFlow 2.16 and later, checked with TF 2.21 / Keras 3.15) and on tf.keras 2
 (TensorFlow 2.1 to 2.15). This script is not run by the Java tests.
 
-    ./mvnw -q compile exec:java -Dexec.args="data --seed 42 --out data"
+    ./mvnw -q package -DskipTests                              # once, in rnnbook's folder: target/rnnbook.jar
+    java -jar target/rnnbook.jar data --seed 1 --out data      # or: ./mvnw -q compile exec:java -Dexec.args="data --seed 1 --out data"
     python3 src/main/python/chapter7_keras.py --data data --out python-run
 
 For each model (simple_rnn, lstm, gru), as the notebook does: Sequential([Input((timesteps, 2)),

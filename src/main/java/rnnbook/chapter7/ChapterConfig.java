@@ -2,6 +2,7 @@ package rnnbook.chapter7;
 
 import java.nio.file.Path;
 import java.util.List;
+import rnnbook.keras.layers.RecurrentBackend;
 
 /**
  * One run of the chapter.
@@ -14,11 +15,11 @@ import java.util.List;
  * @param results where CSV files and plots go
  * @param savedModels where the SavedModels go
  * @param jobs models trained at once, each on one core (default: the number of cores)
- * @param fused use fused kernels where one matches Keras (the LSTM); false unrolls every layer
+ * @param backend how the recurrent layers run (auto: the fastest that applies)
  * @param book the Python notebook's numbers for the report, or null to leave them out
  */
 public record ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
-    Path results, Path savedModels, int jobs, boolean fused, Path book) {
+    Path results, Path savedModels, int jobs, RecurrentBackend backend, Path book) {
   /** Where the book's reference numbers are, relative to the project folder. */
   public static final Path DEFAULT_BOOK = rnnbook.report.BookReference.DEFAULT_DIR;
   /**
@@ -49,12 +50,15 @@ public record ChapterConfig(List<BookModel> models, int epochs, long seed, int b
     if (jobs < 1) {
       throw new IllegalArgumentException("--jobs must be >= 1, received " + jobs);
     }
+    if (backend == null) {
+      throw new IllegalArgumentException("--backend must be one of auto, unrolled, tensorflow, native");
+    }
   }
 
-  /** A run with the default jobs (one per core), fused kernels and the default book folder. */
+  /** A run with the default jobs (one per core), the automatic backend and the default book folder. */
   public ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
       Path results, Path savedModels) {
-    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), true, DEFAULT_BOOK);
+    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), RecurrentBackend.AUTO, DEFAULT_BOOK);
   }
 
   /** One model per core. */

@@ -3,10 +3,12 @@ package rnnbook.chapter7;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
+import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
 import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.History;
 import rnnbook.keras.Loss;
@@ -28,9 +30,9 @@ public final class ModelRun {
    * @param epochs epochs of fit
    * @param batchSize samples per training step
    * @param seed draws the initial weights and the shuffling
-   * @param fused use the fast paths (false: plain unrolled graphs, TensorFlow's gradients)
+   * @param backend how the recurrent layers run
    */
-  public record Settings(int epochs, int batchSize, long seed, boolean fused) {}
+  public record Settings(int epochs, int batchSize, long seed, RecurrentBackend backend) {}
 
   /** The notebook's split: the first 2560/3000 of the samples for fit, the rest for the test. */
   public record Split(MultiplicationProblem train, MultiplicationProblem test) {
@@ -72,11 +74,11 @@ public final class ModelRun {
    */
   public static Outcome train(BookModel spec, Split data, Settings settings, PrintStream out,
       TrainingListener progress, WhileOpen whileOpen) throws IOException {
-    Sequential model = spec.create(data.train().timesteps(), settings.fused());
+    Sequential model = spec.create(data.train().timesteps());
     String summary = model.summary();
     out.print(summary);
     try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
-        settings.seed())) {
+        CompileOptions.of(settings.seed()).withBackend(settings.backend()))) {
       History history = compiled.fit(data.train().xFloat(), data.train().yFloat(),
           new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(),
               ChapterConfig.VALIDATION_SPLIT, true), progress);

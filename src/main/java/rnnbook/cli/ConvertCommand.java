@@ -19,6 +19,7 @@ import rnnbook.io.LegacyH5Writer;
  * Keras 3 archive or a legacy HDF5 file for Python's {@code keras.models.load_model}.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
+    header = "Write a model as a Keras 3 .keras or a legacy .h5 file.",
     description = "Write a model rnnbook reads (.keras, .h5, a Keras 2 SavedModel, or a SavedModel this "
         + "project exported) as a Keras 3 .keras archive or a legacy .h5 file, with its weights, for "
         + "keras.models.load_model in Python.")

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.GateInspector;
@@ -22,6 +23,7 @@ import rnnbook.report.GateCharts;
 
 /** {@code gates --model lstm --sample K}: records a trained model's gates on test samples, with pictures. */
 @Command(name = "gates", mixinStandardHelpOptions = true,
+    header = "Record the gates of a trained LSTM or GRU, step by step.",
     description = "Run a trained LSTM or GRU (savedmodels/<model>, or trained on the spot when there is none) "
         + "on test samples and record every gate of both recurrent layers at every timestep: "
         + "results/gates/<model>/sample_<K>/ gets gates.csv (layer,gate,timestep,unit,value), sample.json, "
@@ -90,7 +92,7 @@ final class GatesCommand implements Callable<Integer> {
         + dataSource + (data != null ? "" : " (" + seedFrom + ")") + "; results " + results.resolve("gates"));
     for (BookModel m : models) {
       List<Recording> recordings = GateInspector.record(m, split, dataSource, samples, savedModels.resolve(m.key()),
-          new ModelRun.Settings(epochs, batchSize, seed, true), System.out, Progbar.toStdout());
+          new ModelRun.Settings(epochs, batchSize, seed, RecurrentBackend.AUTO), System.out, Progbar.toStdout());
       for (Recording r : recordings) {
         Path dir = GateInspector.write(results, r);
         System.out.println(String.format(Locale.ROOT, "%s test sample %d: ", m.key(), r.sample().sample())

@@ -12,8 +12,6 @@ import picocli.CommandLine.Option;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.Chapter;
 import rnnbook.chapter7.ChapterConfig;
-import rnnbook.io.Devices;
-import rnnbook.keras.layers.NativeKernels;
 
 /**
  * {@code rnnbook}: with no subcommand, runs the chapter (the three models, 100 epochs each).
@@ -22,12 +20,14 @@ import rnnbook.keras.layers.NativeKernels;
 @Command(
     name = "rnnbook",
     mixinStandardHelpOptions = true,
-    version = "rnnbook 0.1.0",
-    description = "Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
+    versionProvider = VersionProvider.class,
+    description = {"Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
         + "multiplication problem, on TensorFlow Java.",
+        "Without a COMMAND, runs the chapter (the options below); rnnbook help COMMAND for the "
+        + "options of a command."},
     subcommands = {DataCommand.class, ReportCommand.class, StudyCommand.class, GatesCommand.class,
         BenchCommand.class, CrossCheckCommand.class, ConvertCommand.class, PredictCommand.class,
-        ExportWeightsCommand.class})
+        ExportWeightsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--models", split = ",", paramLabel = "MODEL",
       description = "Models to train, comma-separated: simple_rnn, lstm, gru (default: all three).",
@@ -60,13 +60,7 @@ public final class Main implements Callable<Integer> {
       + "number of cores, ${DEFAULT-VALUE} here). Results do not depend on it.")
   int jobs = ChapterConfig.defaultJobs();
 
-  @Option(names = "--unrolled", description = "Plain unrolled graphs with TensorFlow's own "
-      + "gradients instead of the native kernels or fast paths (slower; for checking).")
-  boolean unrolled;
-
-  @Option(names = "--no-native", description = "Recurrent layers on TensorFlow's ops instead of "
-      + "rnnbook's native kernels (slower; what runs where no C++ compiler is found).")
-  boolean noNative;
+  @CommandLine.Mixin BackendOption backend = new BackendOption();
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers, "
       + "shown beside ours in the report (default: ${DEFAULT-VALUE}; absent: left out).")
@@ -74,33 +68,17 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    chooseKernels(noNative);
     ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
-        jobs, !unrolled, book);
+        jobs, backend.get(), book);
     System.out.println("rnnbook: chapter 7 with models="
         + config.models().stream().map(BookModel::key).collect(Collectors.joining(","))
         + " epochs=" + config.epochs() + " seed=" + config.seed() + " batch_size=" + config.batchSize()
         + " data=" + (config.data() == null ? "generated" : config.data()) + " results=" + config.results()
         + " savedmodels=" + config.savedModels() + " jobs=" + config.jobs()
-        + (config.fused() ? "" : " unrolled") + " (TensorFlow " + TensorFlow.version() + ")");
-    System.out.println("recurrent layers: "
-        + (config.fused() ? NativeKernels.describe() : "plain unrolled graphs"));
+        + " backend=" + config.backend() + " (TensorFlow " + TensorFlow.version() + ")");
+    System.out.println("recurrent layers: " + config.backend().summary());
     new Chapter(config).run();
     return 0;
-  }
-
-  /**
-   * Turns the native recurrent kernels off when asked to, or when TensorFlow sees a GPU: they are
-   * CPU code, and TensorFlow's own ops run on the GPU.
-   */
-  static void chooseKernels(boolean noNative) {
-    if (noNative) {
-      NativeKernels.setEnabled(false);
-    } else if (NativeKernels.enabled() && "GPU".equals(Devices.used())) {
-      NativeKernels.setEnabled(false);
-      System.out.println("a GPU is visible: the recurrent layers run on TensorFlow's GPU ops, "
-          + "not on rnnbook's native CPU kernels");
-    }
   }
 
   /** Parses a model key, listing the valid ones when it is unknown. */
@@ -118,8 +96,16 @@ public final class Main implements Callable<Integer> {
   /** The command line with this project's error handling: one line per problem. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
+    cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new VersionProvider()));
     cli.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
+      String unknownCommand = ex instanceof CommandLine.UnmatchedArgumentException u
+          ? UnknownCommand.message(u) : null;
+      if (unknownCommand != null) {
+        err.print(unknownCommand);
+        err.flush();
+        return 2;
+      }
       String valid = ex.getCommandLine().getCommandSpec().options().stream()
           .map(o -> o.longestName()).collect(Collectors.joining(", "));
       String msg = ex.getMessage();

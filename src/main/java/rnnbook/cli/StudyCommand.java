@@ -3,6 +3,7 @@ package rnnbook.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rnnbook.chapter7.BookModel;
@@ -14,6 +15,7 @@ import rnnbook.report.BookReference;
 
 /** {@code study --seeds N}: every model on N seeds; results/study/ and the report's study section. */
 @Command(name = "study", mixinStandardHelpOptions = true,
+    header = "Train every model on several seeds: the spread of results.",
     description = "Train every model on several seeds (seed S makes the data and the initial weights, as "
         + "--seed S does for the chapter) and write results/study/: runs.csv, summary.csv (spread of "
         + "correctness and test loss per model, runs that left the 0.05 plateau), each run's history and "
@@ -47,8 +49,7 @@ final class StudyCommand implements Callable<Integer> {
       + "cores, ${DEFAULT-VALUE} here). Results do not depend on it.")
   int jobs = ChapterConfig.defaultJobs();
 
-  @Option(names = "--unrolled", description = "Plain unrolled graphs with TensorFlow's own gradients (slower; for checking).")
-  boolean unrolled;
+  @CommandLine.Mixin BackendOption backend = new BackendOption();
 
   @Option(names = "--results", paramLabel = "DIR", description = "The results folder; the study goes into "
       + "DIR/study (default: ${DEFAULT-VALUE}).")
@@ -60,9 +61,8 @@ final class StudyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Main.chooseKernels(false);
     StudyConfig config = new StudyConfig(models, firstSeed, seeds, epochs, batchSize, samples, timesteps, jobs,
-        !unrolled, results);
+        backend.get(), results);
     new Study(config, System.out).run();
     ReportCommand.rebuildIfChapterRun(results, book, System.out);
     return 0;

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import rnnbook.io.KerasSavedModel.TensorSpec;
-import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
@@ -38,7 +38,7 @@ public final class KerasImport {
       KerasModel source) {
     /** Compiles the rebuilt model and copies the trained weights in. */
     public CompiledModel compile() {
-      CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 0);
+      CompiledModel compiled = model.compileForInference(Loss.MEAN_SQUARED_ERROR, CompileOptions.of(0));
       try {
         List<CompiledModel.WeightValue> slots = compiled.getWeights();
         if (slots.size() != weights.size()) {
