@@ -18,7 +18,7 @@ import rnnbook.chapter7.CrossCheckResult;
  * on bad input.
  */
 @Command(name = "crosscheck", mixinStandardHelpOptions = true,
-    header = "Compare a Keras model (.keras, .h5, SavedModel) with its rebuild.",
+    header = "Compare a Keras .keras, .h5 or SavedModel with Java.",
     description = "Rebuild a Keras Sequential (.keras, .h5 or SavedModel, told from the content) in Java "
         + "with its trained weights, run both on the same inputs and compare the outputs as numpy's "
         + "allclose does. Exit status 1 when a value differs by more than atol + rtol * |python|.")
