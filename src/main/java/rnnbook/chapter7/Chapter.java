@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.List;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.AtomicWrite;
+import rnnbook.io.KerasArchiveWriter;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.RunInfo;
 import rnnbook.io.ResultFiles.Prediction;
@@ -220,7 +221,10 @@ public final class Chapter {
     var dir = config.results().resolve(spec.key());
     ModelRun.Outcome o = ModelRun.train(spec, data,
         new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.backend()), out, progress,
-        compiled -> SavedModels.export(compiled, config.savedModels().resolve(spec.key())));
+        compiled -> {
+          SavedModels.export(compiled, config.savedModels().resolve(spec.key()));
+          KerasArchiveWriter.write(compiled, config.savedModels().resolve(spec.key() + ".keras"));
+        });
     AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(o.summary()));
     ResultFiles.writeHistory(dir.resolve("history.csv"), o.history());
     ResultFiles.writePredictions(dir.resolve("predictions.csv"), o.predictions());

@@ -26,8 +26,8 @@ import rnnbook.chapter7.ChapterConfig;
         "Without a COMMAND, runs the chapter (the options below); rnnbook help COMMAND for the "
         + "options of a command."},
     subcommands = {DataCommand.class, ReportCommand.class, StudyCommand.class, GatesCommand.class,
-        BenchCommand.class, CrossCheckCommand.class, PredictCommand.class, ExportWeightsCommand.class,
-        CommandLine.HelpCommand.class})
+        BenchCommand.class, CrossCheckCommand.class, ConvertCommand.class, PredictCommand.class,
+        ExportWeightsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--models", split = ",", paramLabel = "MODEL",
       description = "Models to train, comma-separated: simple_rnn, lstm, gru (default: all three).",

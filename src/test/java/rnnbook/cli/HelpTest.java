@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The command list, {@code help CMD}, and a mistyped subcommand (JarIT runs them from the jar). */
 class HelpTest {
   private static final List<String> COMMANDS = List.of("data", "report", "study", "gates", "bench",
-      "crosscheck", "predict", "export-weights", "help");
+      "crosscheck", "convert", "predict", "export-weights", "help");
 
   @Test
   void helpListsEverySubcommandOnOneLine() {
