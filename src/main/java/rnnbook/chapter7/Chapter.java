@@ -1,30 +1,31 @@
 package rnnbook.chapter7;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.List;
-import rnnbook.data.MultiplicationProblem;
+import java.util.stream.Collectors;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.KerasArchiveWriter;
 import rnnbook.io.ResultFiles;
-import rnnbook.io.RunInfo;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
 import rnnbook.io.RunFolders;
+import rnnbook.io.RunInfo;
 import rnnbook.io.RunLock;
 import rnnbook.io.SavedModels;
 import rnnbook.keras.Progbar;
@@ -271,6 +272,7 @@ public final class Chapter {
         compiled -> {
           try {
             SavedModels.export(compiled, config.savedModels().resolve(spec.key()));
+            KerasArchiveWriter.write(compiled, config.savedModels().resolve(spec.key() + ".keras"));
           } catch (IOException e) {
             export[0] = e;
           }

@@ -3,7 +3,6 @@ package rnnbook.chapter7;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
-import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
@@ -14,6 +13,7 @@ import rnnbook.keras.History;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
 import rnnbook.keras.TrainingListener;
+import rnnbook.keras.layers.RecurrentBackend;
 
 /**
  * The notebook's cells for one model, once: summary, fit with validation_split 0.2, evaluate on

@@ -2,10 +2,10 @@ package rnnbook.chapter7;
 
 import java.nio.file.Path;
 import java.util.List;
-import rnnbook.keras.layers.RecurrentBackend;
 import java.util.stream.LongStream;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.StudyFiles;
+import rnnbook.keras.layers.RecurrentBackend;
 
 /**
  * A several-seed study: every model trained on every seed, seed S generating the data (as {@code

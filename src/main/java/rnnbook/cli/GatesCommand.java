@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.GateInspector;
@@ -21,11 +20,13 @@ import rnnbook.io.RunFolders;
 import rnnbook.io.RunFolders.Folder;
 import rnnbook.io.RunInfo;
 import rnnbook.keras.Progbar;
+import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.report.BookReference;
 import rnnbook.report.GateCharts;
 
 /** {@code gates --model lstm --sample K}: records a trained model's gates on test samples, with pictures. */
 @Command(name = "gates", mixinStandardHelpOptions = true,
+    header = "Record the gates of a trained LSTM or GRU, step by step.",
     description = "Run a trained LSTM or GRU (savedmodels/<model>, or trained on the spot when there is none) "
         + "on test samples and record every gate of both recurrent layers at every timestep: "
         + "results/gates/<model>/sample_<K>/ gets gates.csv (layer,gate,timestep,unit,value), sample.json, "

@@ -1,6 +1,5 @@
 package rnnbook.io;
 
-import rnnbook.data.InputFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -13,6 +12,7 @@ import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import rnnbook.data.InputFiles;
 
 /**
  * Reads what a CSV file holds that is complete: every row that parses is kept, and each that does

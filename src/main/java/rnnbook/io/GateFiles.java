@@ -1,6 +1,5 @@
 package rnnbook.io;
 
-import rnnbook.data.InputFiles;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,6 +15,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.InputFiles;
 
 /**
  * A recording of a recurrent model's gates on one test sample, in {@code

@@ -1,6 +1,5 @@
 package rnnbook.io;
 
-import rnnbook.data.InputFiles;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +33,7 @@ import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.types.TFloat32;
+import rnnbook.data.InputFiles;
 
 /**
  * A SavedModel (written by Python TensorFlow 2.x, or by this project) loaded for inference: its

@@ -1,7 +1,5 @@
 package rnnbook.io;
 
-import rnnbook.data.InputFiles;
-import rnnbook.keras.Devices;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,6 +9,8 @@ import java.time.Instant;
 import java.util.List;
 import org.tensorflow.TensorFlow;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.InputFiles;
+import rnnbook.keras.Devices;
 
 /**
  * What a run was: its configuration and the machine it ran on, written as {@code results/run.json}

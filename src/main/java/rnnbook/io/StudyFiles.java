@@ -1,6 +1,5 @@
 package rnnbook.io;
 
-import rnnbook.data.InputFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.InputFiles;
 
 /**
  * The files of a several-seed study, in {@code results/study/}: {@code study.json} (its settings),

@@ -1,6 +1,5 @@
 package rnnbook.io;
 
-import rnnbook.data.InputFiles;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -12,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.tensorflow.TensorFlow;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.InputFiles;
 
 /**
  * {@code results/study/study.json}: what every run of a study shares (epochs, batch size, data size,
@@ -50,7 +50,7 @@ public record StudyInfo(
   @JsonIgnore
   public String settings() {
     return "--epochs " + epochs + " --batch-size " + batchSize + " --samples " + samples + " --timesteps "
-        + timesteps + " --backend " + backend;
+        + timesteps + (backend.equals("auto") ? "" : " --backend " + backend);
   }
 
   public StudyInfo finish() {

@@ -1,6 +1,5 @@
 package rnnbook.report;
 
-import rnnbook.data.InputFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVRecord;
+import rnnbook.data.InputFiles;
 import rnnbook.keras.History;
 
 /**

@@ -1,6 +1,5 @@
 package rnnbook.report;
 
-import rnnbook.data.InputFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVRecord;
+import rnnbook.data.InputFiles;
 import rnnbook.io.CsvRows;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.ResultFiles.Prediction;
