@@ -69,7 +69,9 @@ final class StudyCommand implements Callable<Integer> {
     OutputPaths.folder("--results", results);
     OutputPaths.folder("--results", config.dir());
     try (RunFolders folders = RunFolders.lock("study", System.out::println, new Folder("--results", results))) {
-      new Study(config, System.out).run();
+      Study study = new Study(config, System.out);
+      study.checkEarlierRuns();
+      study.run();
       ReportCommand.rebuildIfChapterRun(results, book, System.out);
     }
     return 0;

@@ -49,6 +49,11 @@ public record StudyInfo(
   /** The settings every run of one runs.csv shares, as options: {@code --epochs 100 --batch-size 32 ...}. */
   @JsonIgnore
   public String settings() {
+    return settings(epochs, batchSize, samples, timesteps, backend);
+  }
+
+  /** The settings of a study with these options, as {@link #settings()} writes them. */
+  public static String settings(int epochs, int batchSize, int samples, int timesteps, String backend) {
     return "--epochs " + epochs + " --batch-size " + batchSize + " --samples " + samples + " --timesteps "
         + timesteps + (backend.equals("auto") ? "" : " --backend " + backend);
   }
