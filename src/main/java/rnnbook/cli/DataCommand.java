@@ -7,6 +7,8 @@ import picocli.CommandLine.Option;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.OutputPaths;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunFolders.Folder;
 
 /** {@code data --seed S --out DIR}: writes the generated arrays as DIR/X.npy and DIR/Y.npy. */
 @Command(name = "data", mixinStandardHelpOptions = true,
@@ -33,7 +35,9 @@ final class DataCommand implements Callable<Integer> {
     }
     MultiplicationProblem.checkSize(samples, timesteps);
     OutputPaths.folder("--out", out);
-    MultiplicationProblem.generate(seed, samples, timesteps).writeNpy(out);
+    try (RunFolders folders = RunFolders.lock("data", System.out::println, new Folder("--out", out, 1))) {
+      MultiplicationProblem.generate(seed, samples, timesteps).writeNpy(out);
+    }
     System.out.println("wrote " + out.resolve("X.npy") + " and " + out.resolve("Y.npy"));
     return 0;
   }

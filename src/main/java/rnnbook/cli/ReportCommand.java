@@ -34,6 +34,9 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (results.toString().isBlank()) {
+      throw new IllegalArgumentException("--results is empty; name a path");
+    }
     Report.Outcome o = Report.write(results, book);
     PrintWriter out = spec.commandLine().getOut();
     out.println("wrote " + o.html() + " and " + o.markdown());
@@ -56,7 +59,10 @@ final class ReportCommand implements Callable<Integer> {
       return;
     }
     try {
-      Report.Outcome o = Report.write(results, book);
+      if (results.toString().isBlank()) {
+      throw new IllegalArgumentException("--results is empty; name a path");
+    }
+    Report.Outcome o = Report.write(results, book);
       out.println("report: " + o.html() + " and " + o.markdown());
     } catch (IOException | RuntimeException e) {
       out.println("report: not rebuilt (" + e.getMessage() + "); rebuild it with: rnnbook report --results "

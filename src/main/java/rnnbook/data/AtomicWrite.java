@@ -98,6 +98,7 @@ public final class AtomicWrite {
     } catch (IOException e) {
       throw FileOperationException.of("create the folder", abs.getParent(), e);
     }
+    Temporaries.removeStaleSiblings(abs);
     return abs;
   }
 

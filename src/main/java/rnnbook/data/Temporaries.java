@@ -54,6 +54,21 @@ public final class Temporaries {
     return removed;
   }
 
+  /**
+   * Removes the temporaries of {@code target} (its hidden siblings {@code .<name>.<pid>.<ns>.tmp})
+   * whose process is no longer running: what a killed write of the same file left.
+   */
+  static void removeStaleSiblings(Path target) {
+    String prefix = "." + target.getFileName() + ".";
+    try (Stream<Path> siblings = Files.list(target.getParent())) {
+      for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix) && isStale(p)).toList()) {
+        deleteTree(p);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // left for the next run's sweep (removeStale): the write itself does not depend on it
+    }
+  }
+
   static boolean isStale(Path p) {
     Matcher m = NAME.matcher(p.getFileName().toString());
     if (!m.matches()) {

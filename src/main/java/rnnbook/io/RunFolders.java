@@ -12,8 +12,6 @@ import rnnbook.data.Temporaries;
  * temporaries that killed runs left in them are removed once they are held.
  */
 public final class RunFolders implements AutoCloseable {
-  /** How deep temporaries are looked for: results/gates/model/sample_K/ is four levels down. */
-  private static final int DEPTH = 4;
 
   private final List<RunLock> locks;
 
@@ -21,8 +19,16 @@ public final class RunFolders implements AutoCloseable {
     this.locks = locks;
   }
 
-  /** One folder and the option that named it. */
-  public record Folder(String option, Path path) {}
+  /**
+   * One folder, the option that named it, and how deep the temporaries of killed runs are looked
+   * for in it.
+   */
+  public record Folder(String option, Path path, int depth) {
+    /** A run's results folder: results/gates/model/sample_K/ is four levels down. */
+    public Folder(String option, Path path) {
+      this(option, path, 4);
+    }
+  }
 
   /**
    * Locks {@code folders} in order for {@code command}, creating them; on a refusal, those already
@@ -37,7 +43,7 @@ public final class RunFolders implements AutoCloseable {
         locks.add(RunLock.acquire(f.path(), f.option(), command, notes));
       }
       for (Folder f : folders) {
-        List<Path> removed = Temporaries.removeStale(f.path(), DEPTH);
+        List<Path> removed = Temporaries.removeStale(f.path(), f.depth());
         if (!removed.isEmpty()) {
           List<String> names = removed.stream().map(p -> f.path().relativize(p).toString()).toList();
           notes.accept("note: removed " + removed.size() + " temporary " + (removed.size() == 1 ? "file" : "files")

@@ -133,6 +133,8 @@ class HostileInputTest {
     String x = PREDICT.resolve("x.npy").toString();
     CliRun.assertOneLineError(chapter(d, "--results", ""), "--results is empty; name a path");
     CliRun.assertOneLineError(chapter(d, "--savedmodels", ""), "--savedmodels is empty; name a path");
+    CliRun.assertOneLineError(CliRun.of("report", "--results", ""), "--results is empty; name a path");
+    CliRun.assertOneLineError(CliRun.of("report", "--results", file.toString()), file + " is a file, not a folder");
     CliRun.assertOneLineError(chapter(d, "--results", file.toString()), "--results: " + file + " is a file, not a folder");
     CliRun.assertOneLineError(chapter(d, "--savedmodels", file.toString()),
         "--savedmodels: " + file + " is a file, not a folder");
@@ -209,6 +211,8 @@ class HostileInputTest {
     try (RunLock held = RunLock.acquire(results, "--results", "chapter", s -> {})) {
       String holder = "--results: " + results + " is in use by pid " + ProcessHandle.current().pid();
       CliRun.assertOneLineError(chapter(d, "--results", results.toString()), holder);
+      CliRun.assertOneLineError(CliRun.of("data", "--out", results.toString()), "--out: " + results
+          + " is in use by pid " + ProcessHandle.current().pid());
       CliRun.assertOneLineError(CliRun.of("bench", "--models", "simple_rnn", "--repeats", "1", "--steps", "1",
           "--results", results.toString()), holder);
       CliRun.assertOneLineError(CliRun.of("study", "--seeds", "1", "--epochs", "1", "--samples", "12",

@@ -48,4 +48,17 @@ class AtomicWriteTest {
     }
     assertFalse(Files.exists(file.resolve("history.csv")));
   }
+
+  @Test
+  void aWriteRemovesWhatAKilledWriteOfTheSameFileLeft() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Path stale = Files.writeString(dir.resolve(".X.npy." + gone.pid() + ".5.tmp"), "half");
+    Path running = Files.writeString(dir.resolve(".X.npy." + ProcessHandle.current().pid() + ".6.tmp"), "half");
+    Path other = Files.writeString(dir.resolve(".Y.npy." + gone.pid() + ".7.tmp"), "half");
+    AtomicWrite.bytes(dir.resolve("X.npy"), new byte[] {1});
+    assertFalse(Files.exists(stale), "a dead process's temporary of X.npy is removed");
+    assertEquals(true, Files.exists(running), "a running process's is left");
+    assertEquals(true, Files.exists(other), "another file's is left for the run's sweep");
+  }
 }
