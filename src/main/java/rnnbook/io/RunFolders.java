@@ -1,6 +1,7 @@
 package rnnbook.io;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +39,12 @@ public final class RunFolders implements AutoCloseable {
    */
   public static RunFolders lock(String command, Consumer<String> notes, Folder... folders) throws IOException {
     List<RunLock> locks = new ArrayList<>();
+    List<Path> made = new ArrayList<>();
     try {
       for (Folder f : folders) {
+        if (!Files.exists(f.path())) {
+          made.add(f.path());
+        }
         locks.add(RunLock.acquire(f.path(), f.option(), command, notes));
       }
       for (Folder f : folders) {
@@ -54,6 +59,13 @@ public final class RunFolders implements AutoCloseable {
       return new RunFolders(locks);
     } catch (IOException | RuntimeException e) {
       new RunFolders(locks).close();
+      for (Path p : made) {
+        try {
+          Files.deleteIfExists(p); // a folder made for the lock alone goes again; one with files stays
+        } catch (IOException notEmpty) {
+          // it holds something now
+        }
+      }
       throw e;
     }
   }

@@ -223,6 +223,10 @@ class HostileInputTest {
         assertEquals(List.of(results.resolve(RunLock.FILE)), s.toList(), "nothing but the holder's lock");
       }
       assertFalse(Files.exists(dir.resolve("saved")), "the chapter locked nothing else either");
+      // the results folder free, the SavedModel folder held: the results folder made for the lock goes again
+      CliRun.assertOneLineError(chapter(d, "--savedmodels", results.toString(), "--results",
+          dir.resolve("fresh").toString()), "--savedmodels: " + results + " is in use by pid");
+      assertFalse(Files.exists(dir.resolve("fresh")), "nothing left behind");
     }
   }
 
