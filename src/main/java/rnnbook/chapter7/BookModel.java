@@ -1,7 +1,10 @@
 package rnnbook.chapter7;
 
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 import rnnbook.keras.Sequential;
 import rnnbook.keras.layers.Dense;
@@ -48,6 +51,21 @@ public enum BookModel {
         .add(layer.apply(config.withReturnSequences(true)))
         .add(layer.apply(config))
         .add(new Dense(1));
+  }
+
+  /**
+   * {@code models} as given, refusing a model named twice: its folders and rows would collide.
+   *
+   * @param option the option that named them, for the message
+   */
+  public static List<BookModel> requireDistinct(List<BookModel> models, String option) {
+    Set<BookModel> seen = EnumSet.noneOf(BookModel.class);
+    for (BookModel m : models) {
+      if (!seen.add(m)) {
+        throw new IllegalArgumentException(option + ": " + m.key() + " is named twice; name each model once");
+      }
+    }
+    return List.copyOf(models);
   }
 
   /** Looks a model up by key; unknown keys are rejected with the valid ones listed. */

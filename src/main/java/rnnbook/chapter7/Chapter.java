@@ -1,28 +1,36 @@
 package rnnbook.chapter7;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.List;
-import rnnbook.data.MultiplicationProblem;
+import java.util.stream.Collectors;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.KerasArchiveWriter;
 import rnnbook.io.ResultFiles;
-import rnnbook.io.RunInfo;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunInfo;
+import rnnbook.io.RunLock;
 import rnnbook.io.SavedModels;
 import rnnbook.keras.Progbar;
 import rnnbook.keras.TrainingListener;
+import rnnbook.report.BookReference;
 import rnnbook.report.LossPlot;
 import rnnbook.report.Report;
 
@@ -45,6 +53,8 @@ public final class Chapter {
   private final ChapterConfig config;
   private final PrintStream out;
   private final TrainingListener progress;
+  /** Models that failed, in the order they failed. */
+  private final Map<BookModel, IOException> failures = new LinkedHashMap<>();
 
   public Chapter(ChapterConfig config, PrintStream out, TrainingListener progress) {
     this.config = config;
@@ -70,33 +80,104 @@ public final class Chapter {
   }
 
   /**
-   * Runs every model of the config and returns their summary rows, in the config's order. With
-   * {@code jobs > 1} the models train side by side, one per core, longest first; each model's
-   * printout is held back and printed whole, in the config's order, so the log reads as the
-   * notebook's. Every model's numbers are the same whichever way it runs.
+   * What a run needs before it trains: the data, checked, and the output folders, checked and
+   * locked. Made without touching TensorFlow, so that bad input is the first thing reported.
    */
-  public List<SummaryRow> run() throws IOException {
+  public record Prepared(MultiplicationProblem data, RunFolders folders) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      folders.close();
+    }
+  }
+
+  /**
+   * Checks the data and the output folders and locks the folders for the run.
+   *
+   * @throws IllegalArgumentException naming the bad input
+   * @throws RunLock.HeldException when another run holds a folder
+   */
+  public Prepared prepare() throws IOException {
     MultiplicationProblem data = loadData(config);
-    ModelRun.Split split = ModelRun.Split.of(data);
+    ChapterFolders.check(config);
+    return new Prepared(data, ChapterFolders.lock(config, out::println));
+  }
+
+  /** {@link #prepare}, then {@link #run(Prepared)}, then the folders are released. */
+  public List<SummaryRow> run() throws IOException {
+    try (Prepared prepared = prepare()) {
+      return run(prepared);
+    }
+  }
+
+  /**
+   * Runs every model of the config and returns the summary rows of those that finished, in the
+   * config's order. With {@code jobs > 1} the models train side by side, one per core, longest
+   * first; each model's printout is held back and printed whole, in the config's order, so the log
+   * reads as the notebook's. Every model's numbers are the same whichever way it runs.
+   *
+   * @throws RunFailedException when a model failed (a file it could not write): the others ran to
+   *     the end and kept their files, and summary.csv and the report hold them
+   */
+  public List<SummaryRow> run(Prepared prepared) throws IOException {
+    ModelRun.Split split = ModelRun.Split.of(prepared.data());
     RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
         config.epochs(), config.seed(), config.batchSize(),
         config.data() == null ? "generated with seed " + config.seed() : config.data().toString(),
         config.backend().summary());
     info.write(config.results().resolve("run.json"));
     int jobs = Math.min(config.jobs(), config.models().size());
-    List<SummaryRow> rows = jobs == 1 ? runInOrder(split) : runSideBySide(split, jobs);
-    info.finish().write(config.results().resolve("run.json"));
-    Report.afterRun(config.results(), config.book(), out);
+    List<SummaryRow> rows;
+    try {
+      rows = jobs == 1 ? runInOrder(split) : runSideBySide(split, jobs);
+      info.finish().write(config.results().resolve("run.json"));
+    } catch (IOException e) {
+      throw new RunFailedException(e.getMessage() + "; the models that finished are in " + config.results(), e);
+    }
+    if (!failures.isEmpty()) {
+      try {
+        Report.write(config.results(), config.book() == null ? BookReference.DEFAULT_DIR : config.book());
+      } catch (IOException | RuntimeException e) {
+        // the failure below is what the user needs; the report can be rebuilt
+      }
+      throw failed(rows);
+    }
+    try {
+      Report.afterRun(config.results(), config.book(), out);
+    } catch (IOException e) {
+      throw new RunFailedException(e.getMessage(), e); // the models' files are complete; it says so
+    }
     return rows;
+  }
+
+  /** One line: what failed and what was kept. */
+  private RunFailedException failed(List<SummaryRow> rows) {
+    Map.Entry<BookModel, IOException> first = failures.entrySet().iterator().next();
+    String kept = rows.isEmpty() ? "no model finished"
+        : "the results of " + rows.stream().map(SummaryRow::model).collect(Collectors.joining(", ")) + " are in "
+            + config.results();
+    return new RunFailedException(failures.keySet().stream().map(BookModel::key).collect(Collectors.joining(", "))
+        + " failed: " + first.getValue().getMessage() + "; " + kept, first.getValue());
   }
 
   private List<SummaryRow> runInOrder(ModelRun.Split split) throws IOException {
     List<SummaryRow> rows = new ArrayList<>();
     for (BookModel spec : config.models()) {
-      rows.add(runModel(spec, split, out, progress));
+      try {
+        rows.add(runModel(spec, split, out, progress));
+      } catch (IOException e) {
+        fail(spec, e, out);
+        continue;
+      }
       ResultFiles.writeSummary(config.results().resolve("summary.csv"), rows);
     }
     return rows;
+  }
+
+  private void fail(BookModel spec, IOException e, PrintStream log) {
+    synchronized (failures) {
+      failures.putIfAbsent(spec, e);
+    }
+    log.println(spec.key() + " failed: " + e.getMessage());
   }
 
   private List<SummaryRow> runSideBySide(ModelRun.Split split, int jobs) throws IOException {
@@ -105,7 +186,7 @@ public final class Chapter {
     longestFirst.sort(Comparator.comparingInt(Chapter::relativeCost).reversed());
     Map<BookModel, ByteArrayOutputStream> logs = new EnumMap<>(BookModel.class);
     Map<BookModel, SummaryRow> finished = new EnumMap<>(BookModel.class);
-    Status status = new Status(out, models, config.epochs(), progress instanceof Progbar p && p.isLive());
+    TrainingStatus status = new TrainingStatus(out, models, config.epochs(), progress instanceof Progbar p && p.isLive());
     ExecutorService pool = Executors.newFixedThreadPool(jobs);
     CompletionService<BookModel> done = new ExecutorCompletionService<>(pool);
     try {
@@ -114,17 +195,22 @@ public final class Chapter {
         logs.put(spec, log);
         PrintStream modelOut = new PrintStream(log, true, StandardCharsets.UTF_8);
         done.submit(() -> {
-          SummaryRow row = runModel(spec, split, modelOut,
-              TrainingListener.all(new Progbar(modelOut, false), status.of(spec)));
-          synchronized (finished) {
-            finished.put(spec, row);
+          try {
+            SummaryRow row = runModel(spec, split, modelOut,
+                TrainingListener.all(new Progbar(modelOut, false), status.of(spec)));
+            synchronized (finished) {
+              finished.put(spec, row);
+            }
+          } catch (IOException e) {
+            fail(spec, e, modelOut);
           }
           return spec;
         });
       }
       int printed = 0;
+      Set<BookModel> ended = EnumSet.noneOf(BookModel.class);
       for (int i = 0; i < models.size(); i++) {
-        await(done);
+        ended.add(await(done));
         Map<BookModel, SummaryRow> now;
         synchronized (finished) {
           now = new EnumMap<>(finished);
@@ -133,14 +219,14 @@ public final class Chapter {
         ResultFiles.writeSummary(config.results().resolve("summary.csv"),
             models.stream().filter(now::containsKey).map(now::get).toList());
         // print in the config's order, each block as soon as those before it are printed
-        while (printed < models.size() && now.containsKey(models.get(printed))) {
+        while (printed < models.size() && ended.contains(models.get(printed))) {
           status.clear();
           out.print(logs.get(models.get(printed++)).toString(StandardCharsets.UTF_8));
           out.flush();
         }
       }
       synchronized (finished) {
-        return models.stream().map(finished::get).toList();
+        return models.stream().filter(finished::containsKey).map(finished::get).toList();
       }
     } finally {
       pool.shutdownNow();
@@ -180,69 +266,46 @@ public final class Chapter {
     };
   }
 
-  /** A one-line live status of the models training side by side, on a terminal only. */
-  private static final class Status {
-    private final PrintStream out;
-    private final boolean live;
-    private final int epochs;
-    private final Map<BookModel, String> state = new EnumMap<>(BookModel.class);
-    private boolean shown;
-
-    Status(PrintStream out, List<BookModel> models, int epochs, boolean live) {
-      this.out = out;
-      this.live = live;
-      this.epochs = epochs;
-      models.forEach(m -> state.put(m, m.key() + " waiting"));
-    }
-
-    TrainingListener of(BookModel model) {
-      return new TrainingListener() {
-        @Override
-        public void onEpochEnd(int epoch, double loss, double valLoss, double seconds) {
-          update(model, model.key() + " " + epoch + "/" + epochs + " val_loss " + Progbar.number(valLoss));
-        }
-      };
-    }
-
-    private synchronized void update(BookModel model, String text) {
-      state.put(model, text);
-      if (live) {
-        out.print("\r[training] " + String.join(" | ", state.values()) + "\033[K");
-        out.flush();
-        shown = true;
-      }
-    }
-
-    synchronized void clear() {
-      if (shown) {
-        out.print("\r\033[K");
-        out.flush();
-        shown = false;
-      }
-    }
-  }
-
+  /**
+   * Trains one model and writes its files. When its SavedModel cannot be written, the model still
+   * counts as finished (its results are written) and the failure is recorded.
+   */
   SummaryRow runModel(BookModel spec, ModelRun.Split data, PrintStream out, TrainingListener progress)
       throws IOException {
     var dir = config.results().resolve(spec.key());
+    IOException[] export = new IOException[1];
     ModelRun.Outcome o = ModelRun.train(spec, data,
         new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.backend(),
             KERNEL_THREADS), out, progress,
-        compiled -> SavedModels.export(compiled, config.savedModels().resolve(spec.key())));
+        compiled -> {
+          try {
+            SavedModels.export(compiled, config.savedModels().resolve(spec.key()));
+            KerasArchiveWriter.write(compiled, config.savedModels().resolve(spec.key() + ".keras"));
+          } catch (IOException e) {
+            export[0] = e;
+          }
+        });
     AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(o.summary()));
     ResultFiles.writeHistory(dir.resolve("history.csv"), o.history());
     ResultFiles.writePredictions(dir.resolve("predictions.csv"), o.predictions());
     LossPlot.writePng(dir.resolve("loss.png"),
         LossPlot.chart(spec.key(), o.history().loss(), o.history().valLoss()));
+    if (export[0] != null) {
+      fail(spec, export[0], out);
+    }
     return o.summaryRow();
   }
 
-  /** Each prediction beside its target; float32 predictions are compared in float64 as numpy does. */
+  /**
+   * Each prediction beside its target; float32 predictions are compared in float64 as numpy does.
+   * A NaN or infinite prediction is wrong (the notebook's {@code abs(p - y) > 0.04} would let NaN
+   * pass).
+   */
   public static List<Prediction> compare(double[] y, float[] predicted) {
     List<Prediction> out = new ArrayList<>();
     for (int i = 0; i < y.length; i++) {
       double diff = Math.abs((double) predicted[i] - y[i]);
-      out.add(new Prediction(i, y[i], predicted[i], diff, !(diff > TOLERANCE)));
+      out.add(new Prediction(i, y[i], predicted[i], diff, diff <= TOLERANCE));
     }
     return out;
   }

@@ -37,7 +37,7 @@ public record ChapterConfig(List<BookModel> models, int epochs, long seed, int b
     if (models == null || models.isEmpty()) {
       throw new IllegalArgumentException("--models: name at least one of simple_rnn, lstm, gru");
     }
-    models = List.copyOf(models);
+    models = BookModel.requireDistinct(models, "--models");
     if (epochs < 1) {
       throw new IllegalArgumentException("--epochs must be >= 1, received " + epochs);
     }

@@ -43,12 +43,7 @@ public final class GateInspector {
     if (!MODELS.contains(model)) {
       throw new IllegalArgumentException("--model: " + model.key() + " has no gates; choose lstm or gru");
     }
-    int n = data.test().samples();
-    for (int k : samples) {
-      if (k < 0 || k >= n) {
-        throw new IllegalArgumentException("--sample " + k + " is not a test sample: expected 0.." + (n - 1));
-      }
-    }
+    requireTestSamples(samples, data.test().samples());
     if (Files.isDirectory(savedModel)) {
       String source = "SavedModel " + savedModel;
       out.println(model.key() + ": weights from the " + source);
@@ -66,6 +61,15 @@ public final class GateInspector {
     ModelRun.train(model, data, training, out, progress,
         m -> recordings.addAll(inspect(m, model, data.test(), samples, training.seed(), dataSource, source)));
     return recordings;
+  }
+
+  /** Refuses a sample that is not one of the {@code n} test samples. */
+  public static void requireTestSamples(List<Integer> samples, int n) {
+    for (int k : samples) {
+      if (k < 0 || k >= n) {
+        throw new IllegalArgumentException("--sample " + k + " is not a test sample: expected 0.." + (n - 1));
+      }
+    }
   }
 
   /** Runs {@code model} on the test samples and records its gates. */

@@ -3,7 +3,6 @@ package rnnbook.chapter7;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
-import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
@@ -14,6 +13,7 @@ import rnnbook.keras.History;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
 import rnnbook.keras.TrainingListener;
+import rnnbook.keras.layers.RecurrentBackend;
 
 /**
  * The notebook's cells for one model, once: summary, fit with validation_split 0.2, evaluate on
@@ -87,7 +87,8 @@ public final class ModelRun {
         CompileOptions.of(settings.seed()).withBackend(settings.backend())
             .withKernelThreads(settings.kernelThreads()))) {
       History history = compiled.fit(data.train().xFloat(), data.train().yFloat(),
-          new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(),
+          // a batch larger than the data is all of it, as in Keras (and no buffer of --batch-size rows)
+          new CompiledModel.FitOptions(settings.epochs(), Math.min(settings.batchSize(), data.train().samples()),
               ChapterConfig.VALIDATION_SPLIT, true), progress);
       float[] testX = data.test().xFloat();
       double testLoss = compiled.evaluate(testX, data.test().yFloat(), progress);
@@ -99,6 +100,11 @@ public final class ModelRun {
       }
       double correctness = Chapter.correctness(predictions);
       out.println("correctness: " + PythonRepr.of(correctness) + " %");
+      long diverged = predictions.stream().filter(p -> !Float.isFinite(p.prediction())).count();
+      if (diverged > 0 || !Double.isFinite(testLoss)) {
+        out.println("warning: the training diverged: test loss " + PythonRepr.of(testLoss) + ", " + diverged
+            + " of " + predictions.size() + " predictions NaN or infinite (counted as wrong)");
+      }
       whileOpen.accept(compiled);
       return new Outcome(spec, summary, model.countParams(), history, testLoss, predictions, correctness);
     }

@@ -56,7 +56,7 @@ public final class Study {
     Path dir = config.dir();
     StudyInfo info = StudyInfo.start(config.epochs(), config.batchSize(), config.samples(), config.timesteps(),
         config.backend().key(), config.models().stream().map(BookModel::key).toList(), config.seedList(), config.jobs());
-    runs.addAll(resume(dir, info));
+    runs.addAll(resume(dir, info.settings()));
     info.write(dir.resolve(StudyFiles.STUDY_JSON));
     Set<String> done = new HashSet<>();
     runs.forEach(r -> done.add(key(r.model(), r.seed())));
@@ -89,24 +89,39 @@ public final class Study {
    * The runs of an earlier start of this study, or none. Refused when study.json's settings are not
    * this study's, or runs.csv has no study.json.
    */
-  static List<Run> resume(Path dir, StudyInfo info) throws IOException {
+  static List<Run> resume(Path dir, String settings) throws IOException {
     Path json = dir.resolve(StudyFiles.STUDY_JSON);
     Path csv = dir.resolve(StudyFiles.RUNS_CSV);
     if (Files.exists(json)) {
       StudyInfo before = StudyInfo.read(json);
-      if (!before.settings().equals(info.settings())) {
+      if (!before.settings().equals(settings)) {
         throw new IllegalArgumentException(dir + " holds a study made with " + before.settings()
-            + ", not " + info.settings() + ": run it with those settings, or choose another --results");
+            + ", not " + settings + ": run it with those settings, or choose another --results");
       }
     } else if (Files.exists(csv)) {
       throw new IllegalArgumentException(csv + " exists but " + json + " does not: its settings are "
           + "unknown; move it away or choose another --results");
     }
-    List<Run> found = Files.exists(csv) ? StudyFiles.readRuns(csv) : List.of();
-    for (Run r : found) {
-      BookModel.fromKey(r.model()); // rejects a row of an unknown model
+    try {
+      List<Run> found = Files.exists(csv) ? StudyFiles.readRuns(csv) : List.of();
+      for (Run r : found) {
+        BookModel.fromKey(r.model()); // rejects a row of an unknown model
+      }
+      return found;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(csv + " could not be read (" + e.getMessage() + "): move it away or "
+          + "choose another --results");
     }
-    return found;
+  }
+
+  /**
+   * Checks what an earlier start of this study left against its settings, without TensorFlow.
+   *
+   * @throws IllegalArgumentException as {@link #run()} would
+   */
+  public void checkEarlierRuns() throws IOException {
+    resume(config.dir(), StudyInfo.settings(config.epochs(), config.batchSize(), config.samples(),
+        config.timesteps(), config.backend().key()));
   }
 
   private void train(List<Task> todo) throws IOException {
@@ -125,8 +140,10 @@ public final class Study {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted; the finished runs are in " + config.dir().resolve(StudyFiles.RUNS_CSV), e);
-    } catch (ExecutionException e) {
-      throw Chapter.unwrap(e);
+    } catch (ExecutionException | IOException e) {
+      IOException failure = e instanceof ExecutionException x ? Chapter.unwrap(x) : (IOException) e;
+      throw new RunFailedException(failure.getMessage() + "; the " + runs.size() + " finished runs are in "
+          + config.dir().resolve(StudyFiles.RUNS_CSV) + ": start the study again to train the rest", failure);
     } finally {
       pool.shutdownNow();
     }

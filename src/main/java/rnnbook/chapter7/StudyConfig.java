@@ -2,10 +2,10 @@ package rnnbook.chapter7;
 
 import java.nio.file.Path;
 import java.util.List;
-import rnnbook.keras.layers.RecurrentBackend;
 import java.util.stream.LongStream;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.StudyFiles;
+import rnnbook.keras.layers.RecurrentBackend;
 
 /**
  * A several-seed study: every model trained on every seed, seed S generating the data (as {@code
@@ -26,13 +26,17 @@ import rnnbook.io.StudyFiles;
  */
 public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int epochs, int batchSize,
     int samples, int timesteps, int jobs, RecurrentBackend backend, Path results) {
+  /** The most seeds a study takes. */
+  public static final int MAX_SEEDS = 10_000;
+
   public StudyConfig {
     if (models == null || models.isEmpty()) {
       throw new IllegalArgumentException("--models: name at least one of simple_rnn, lstm, gru");
     }
-    models = List.copyOf(models);
-    if (seeds < 1) {
-      throw new IllegalArgumentException("--seeds must be >= 1, received " + seeds);
+    models = BookModel.requireDistinct(models, "--models");
+    if (seeds < 1 || seeds > MAX_SEEDS) {
+      throw new IllegalArgumentException("--seeds must be in [1, " + MAX_SEEDS + "] (the runs are listed and kept "
+          + "in memory; at 100 epochs that many take months), received " + seeds);
     }
     if (firstSeed < 0 || firstSeed + seeds - 1 > 0xffffffffL) {
       throw new IllegalArgumentException("--first-seed: the seeds " + firstSeed + ".." + (firstSeed + seeds - 1)
@@ -51,6 +55,7 @@ public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int
     if (timesteps < 2) {
       throw new IllegalArgumentException("--timesteps must be >= 2, received " + timesteps);
     }
+    MultiplicationProblem.checkSize(samples, timesteps);
     if (jobs < 1) {
       throw new IllegalArgumentException("--jobs must be >= 1, received " + jobs);
     }

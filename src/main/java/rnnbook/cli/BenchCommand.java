@@ -16,6 +16,10 @@ import rnnbook.chapter7.Benchmark.Case;
 import rnnbook.chapter7.Benchmark.Result;
 import rnnbook.chapter7.BookModel;
 import rnnbook.data.AtomicWrite;
+import rnnbook.io.OutputPaths;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunFolders.Folder;
+import rnnbook.io.RunLock;
 import rnnbook.keras.layers.RecurrentBackend;
 
 /**
@@ -24,6 +28,7 @@ import rnnbook.keras.layers.RecurrentBackend;
  * and units, into results/bench_scaling.csv.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+    header = "Time the models: build, training step, epoch, prediction.",
     description = "Benchmark the chapter's models: build, first step, training step (median and "
         + "spread), seconds per epoch, prediction throughput, peak memory, and the step's matrix "
         + "products alone.")
@@ -66,6 +71,24 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--kernel-threads must be 1 or 2, received " + kernelThreads);
     }
     RecurrentBackend requested = backend.get();
+    BookModel.requireDistinct(models, "--models");
+    OutputPaths.folder("--results", results);
+    try (RunFolders folders = RunFolders.lock("bench", System.out::println, new Folder("--results", results));
+        RunLock machine = machineLock()) {
+      return measureAll(requested);
+    }
+  }
+
+  /**
+   * Two benches on one machine time each other: the second waits for the first, saying so. The
+   * lock lives in the temporary folder, shared by every results folder.
+   */
+  private static RunLock machineLock() throws IOException {
+    return RunLock.await(Path.of(System.getProperty("java.io.tmpdir"), "rnnbook-bench"), "bench", "bench",
+        note -> System.out.println(note + " (two benches at once time each other)"));
+  }
+
+  private Integer measureAll(RecurrentBackend requested) throws IOException {
     System.out.println("recurrent layers: " + requested.summary());
     List<Result> rows = new ArrayList<>();
     System.out.printf(Locale.ROOT, "%-44s %8s %8s %8s %8s %8s %8s %10s %8s %9s%n", "case", "build_s",

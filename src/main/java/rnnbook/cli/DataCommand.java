@@ -6,9 +6,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.OutputPaths;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunFolders.Folder;
 
 /** {@code data --seed S --out DIR}: writes the generated arrays as DIR/X.npy and DIR/Y.npy. */
 @Command(name = "data", mixinStandardHelpOptions = true,
+    header = "Write the problem's arrays as numpy makes them: X.npy, Y.npy.",
     description = "Write the multiplication problem as X.npy (float64 [samples, timesteps, 2]) "
         + "and Y.npy (float64 [samples]), as numpy makes it after np.random.seed(S).")
 final class DataCommand implements Callable<Integer> {
@@ -29,7 +33,11 @@ final class DataCommand implements Callable<Integer> {
     if (seed < 0 || seed > 0xffffffffL) {
       throw new IllegalArgumentException("--seed must be in [0, 4294967295] as numpy's, received " + seed);
     }
-    MultiplicationProblem.generate(seed, samples, timesteps).writeNpy(out);
+    MultiplicationProblem.checkSize(samples, timesteps);
+    OutputPaths.folder("--out", out);
+    try (RunFolders folders = RunFolders.lock("data", System.out::println, new Folder("--out", out, 1))) {
+      MultiplicationProblem.generate(seed, samples, timesteps).writeNpy(out);
+    }
     System.out.println("wrote " + out.resolve("X.npy") + " and " + out.resolve("Y.npy"));
     return 0;
   }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import rnnbook.io.KerasSavedModel;
 import rnnbook.io.KerasWeights;
+import rnnbook.io.OutputPaths;
 import rnnbook.keras.CompiledModel.WeightValue;
 import rnnbook.keras.layers.Shapes;
 
@@ -18,6 +19,7 @@ import rnnbook.keras.layers.Shapes;
  * {@code get_weights()} in an .npz, for {@code model.set_weights(list(np.load(path).values()))}.
  */
 @Command(name = "export-weights", mixinStandardHelpOptions = true,
+    header = "Write a SavedModel's weights as Keras get_weights() .npz.",
     description = "Write the weights of a SavedModel (one this project exported, or a Keras one) as "
         + "np.savez(path, *model.get_weights()) would: arr_0 .. arr_N in get_weights() order, float32.")
 final class ExportWeightsCommand implements Callable<Integer> {
@@ -32,6 +34,7 @@ final class ExportWeightsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    OutputPaths.file("--output", output);
     List<WeightValue> weights;
     try (KerasSavedModel saved = KerasSavedModel.load(savedModel)) {
       weights = KerasWeights.fromSavedModel(saved);

@@ -9,20 +9,24 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.GateInspector;
 import rnnbook.chapter7.ModelRun;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.GateFiles.Recording;
+import rnnbook.io.OutputPaths;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunFolders.Folder;
 import rnnbook.io.RunInfo;
 import rnnbook.keras.Progbar;
+import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.report.BookReference;
 import rnnbook.report.GateCharts;
 
 /** {@code gates --model lstm --sample K}: records a trained model's gates on test samples, with pictures. */
 @Command(name = "gates", mixinStandardHelpOptions = true,
+    header = "Record the gates of a trained LSTM or GRU, step by step.",
     description = "Run a trained LSTM or GRU (savedmodels/<model>, or trained on the spot when there is none) "
         + "on test samples and record every gate of both recurrent layers at every timestep: "
         + "results/gates/<model>/sample_<K>/ gets gates.csv (layer,gate,timestep,unit,value), sample.json, "
@@ -69,11 +73,14 @@ final class GatesCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--epochs and --batch-size must be >= 1, received " + epochs + " and "
           + batchSize);
     }
+    BookModel.requireDistinct(models, "--model");
     for (BookModel m : models) {
       if (!GateInspector.MODELS.contains(m)) {
         throw new IllegalArgumentException("--model: " + m.key() + " has no gates; choose lstm or gru");
       }
     }
+    OutputPaths.folder("--results", results);
+    OutputPaths.folder("--results", results.resolve("gates"));
     String seedFrom = "--seed";
     if (seed == null) {
       Path runJson = results.resolve("run.json");
@@ -85,7 +92,15 @@ final class GatesCommand implements Callable<Integer> {
     }
     MultiplicationProblem problem = data != null ? MultiplicationProblem.readNpy(data) : MultiplicationProblem.generate(seed);
     ModelRun.Split split = ModelRun.Split.of(problem);
+    GateInspector.requireTestSamples(samples, split.test().samples());
     String dataSource = data != null ? "from " + data : "generated with seed " + seed;
+    try (RunFolders folders = RunFolders.lock("gates", System.out::println, new Folder("--results", results))) {
+      record(split, dataSource, seedFrom);
+    }
+    return 0;
+  }
+
+  private void record(ModelRun.Split split, String dataSource, String seedFrom) throws IOException {
     System.out.println("gates: models " + models.stream().map(BookModel::key).collect(Collectors.joining(", "))
         + "; test samples " + samples.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "; data "
         + dataSource + (data != null ? "" : " (" + seedFrom + ")") + "; results " + results.resolve("gates"));
@@ -99,6 +114,5 @@ final class GatesCommand implements Callable<Integer> {
       }
     }
     ReportCommand.rebuildIfChapterRun(results, book, System.out);
-    return 0;
   }
 }

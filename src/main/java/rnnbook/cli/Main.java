@@ -20,11 +20,14 @@ import rnnbook.chapter7.ChapterConfig;
 @Command(
     name = "rnnbook",
     mixinStandardHelpOptions = true,
-    version = "rnnbook 0.1.0",
-    description = "Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
+    versionProvider = VersionProvider.class,
+    description = {"Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
         + "multiplication problem, on TensorFlow Java.",
+        "Without a COMMAND, runs the chapter (the options below); rnnbook help COMMAND for the "
+        + "options of a command."},
     subcommands = {DataCommand.class, ReportCommand.class, StudyCommand.class, GatesCommand.class,
-        BenchCommand.class, CrossCheckCommand.class, PredictCommand.class, ExportWeightsCommand.class})
+        BenchCommand.class, CrossCheckCommand.class, ConvertCommand.class, PredictCommand.class,
+        ExportWeightsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--models", split = ",", paramLabel = "MODEL",
       description = "Models to train, comma-separated: simple_rnn, lstm, gru (default: all three).",
@@ -67,6 +70,16 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
         jobs, backend.get(), book);
+    Chapter chapter = new Chapter(config);
+    // data and folders are checked and locked before TensorFlow loads: its log lines come after
+    try (Chapter.Prepared prepared = chapter.prepare()) {
+      printConfig(config);
+      chapter.run(prepared);
+    }
+    return 0;
+  }
+
+  private static void printConfig(ChapterConfig config) {
     System.out.println("rnnbook: chapter 7 with models="
         + config.models().stream().map(BookModel::key).collect(Collectors.joining(","))
         + " epochs=" + config.epochs() + " seed=" + config.seed() + " batch_size=" + config.batchSize()
@@ -74,8 +87,6 @@ public final class Main implements Callable<Integer> {
         + " savedmodels=" + config.savedModels() + " jobs=" + config.jobs()
         + " backend=" + config.backend() + " (TensorFlow " + TensorFlow.version() + ")");
     System.out.println("recurrent layers: " + config.backend().summary());
-    new Chapter(config).run();
-    return 0;
   }
 
   /** Parses a model key, listing the valid ones when it is unknown. */
@@ -93,8 +104,16 @@ public final class Main implements Callable<Integer> {
   /** The command line with this project's error handling: one line per problem. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
+    cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new VersionProvider()));
     cli.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
+      String unknownCommand = ex instanceof CommandLine.UnmatchedArgumentException u
+          ? UnknownCommand.message(u) : null;
+      if (unknownCommand != null) {
+        err.print(unknownCommand);
+        err.flush();
+        return 2;
+      }
       String valid = ex.getCommandLine().getCommandSpec().options().stream()
           .map(o -> o.longestName()).collect(Collectors.joining(", "));
       String msg = ex.getMessage();
@@ -105,18 +124,8 @@ public final class Main implements Callable<Integer> {
       err.flush();
       return 2;
     });
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      if (ex instanceof IllegalArgumentException || ex instanceof java.nio.file.NoSuchFileException) {
-        err.println("rnnbook: " + ex.getMessage());
-        err.flush();
-        return 2;
-      }
-      err.println("rnnbook: failed: " + ex);
-      ex.printStackTrace(err);
-      err.flush();
-      return 1;
-    });
+    cli.setExecutionExceptionHandler(Failures::report);
+    cli.setExecutionStrategy(Failures::runOutOfMemoryAsOneLine);
     return cli;
   }
 

@@ -3,6 +3,7 @@ package rnnbook.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,6 +14,7 @@ import rnnbook.data.AtomicWrite;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.Npy;
 import rnnbook.io.KerasWeights;
+import rnnbook.io.OutputPaths;
 import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
@@ -23,6 +25,7 @@ import rnnbook.keras.Loss;
  * on the Python side.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
+    header = "Predict with the chapter's model and Keras weights (.npz).",
     description = "Build the chapter's model (R(30, return_sequences=True), R(30), Dense(1)), load "
         + "Keras-order weights from an .npz and write its predictions (samples, 1) as float32 .npy.")
 final class PredictCommand implements Callable<Integer> {
@@ -56,9 +59,12 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           input + ": expected shape (samples, timesteps, 2), found " + x.shapeString());
     }
+    x.requireFinite(input.toString());
+    List<Npy.Array> w = KerasWeights.read(weights);
+    OutputPaths.file("--output", output);
     try (CompiledModel m = model.create((int) s[1])
         .compileForInference(Loss.MEAN_SQUARED_ERROR, CompileOptions.of(0))) {
-      KerasWeights.load(weights, m);
+      KerasWeights.set(w, weights, m);
       float[] predicted = m.predict(x.floats());
       AtomicWrite.bytes(output, Npy.toBytes(Npy.of(new long[] {s[0], 1}, predicted), Npy.Dtype.FLOAT32));
     }

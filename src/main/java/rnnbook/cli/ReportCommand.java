@@ -15,6 +15,7 @@ import rnnbook.report.RunResults;
 
 /** {@code report --results DIR --book DIR}: rebuilds the report from a results folder, no training. */
 @Command(name = "report", mixinStandardHelpOptions = true,
+    header = "Rebuild the report from a results folder, without training.",
     description = "Rebuild results/report.html and results/report.md (and their charts) from a "
         + "results folder, without training. For a run that did not finish, reports the models that "
         + "did and names the missing ones.")
@@ -33,6 +34,9 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (results.toString().isBlank()) {
+      throw new IllegalArgumentException("--results is empty; name a path");
+    }
     Report.Outcome o = Report.write(results, book);
     PrintWriter out = spec.commandLine().getOut();
     out.println("wrote " + o.html() + " and " + o.markdown());
@@ -55,7 +59,10 @@ final class ReportCommand implements Callable<Integer> {
       return;
     }
     try {
-      Report.Outcome o = Report.write(results, book);
+      if (results.toString().isBlank()) {
+      throw new IllegalArgumentException("--results is empty; name a path");
+    }
+    Report.Outcome o = Report.write(results, book);
       out.println("report: " + o.html() + " and " + o.markdown());
     } catch (IOException | RuntimeException e) {
       out.println("report: not rebuilt (" + e.getMessage() + "); rebuild it with: rnnbook report --results "

@@ -11,10 +11,14 @@ import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.Study;
 import rnnbook.chapter7.StudyConfig;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.OutputPaths;
+import rnnbook.io.RunFolders;
+import rnnbook.io.RunFolders.Folder;
 import rnnbook.report.BookReference;
 
 /** {@code study --seeds N}: every model on N seeds; results/study/ and the report's study section. */
 @Command(name = "study", mixinStandardHelpOptions = true,
+    header = "Train every model on several seeds: the spread of results.",
     description = "Train every model on several seeds (seed S makes the data and the initial weights, as "
         + "--seed S does for the chapter) and write results/study/: runs.csv, summary.csv (spread of "
         + "correctness and test loss per model, runs that left the 0.05 plateau), each run's history and "
@@ -62,8 +66,14 @@ final class StudyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StudyConfig config = new StudyConfig(models, firstSeed, seeds, epochs, batchSize, samples, timesteps, jobs,
         backend.get(), results);
-    new Study(config, System.out).run();
-    ReportCommand.rebuildIfChapterRun(results, book, System.out);
+    OutputPaths.folder("--results", results);
+    OutputPaths.folder("--results", config.dir());
+    try (RunFolders folders = RunFolders.lock("study", System.out::println, new Folder("--results", results))) {
+      Study study = new Study(config, System.out);
+      study.checkEarlierRuns();
+      study.run();
+      ReportCommand.rebuildIfChapterRun(results, book, System.out);
+    }
     return 0;
   }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The multiplication problem of the 1997 LSTM paper as the book's notebook builds it: each sample
@@ -36,6 +38,7 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
    * then {@code choice(timesteps, 2, replace=False)}, then {@code prod(values[idx])}.
    */
   public static MultiplicationProblem generate(long seed, int samples, int timesteps) {
+    checkSize(samples, timesteps);
     NumpyRandomState random = new NumpyRandomState(seed);
     double[] x = new double[samples * timesteps * FEATURES];
     double[] y = new double[samples];
@@ -52,6 +55,18 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
       y[s] = values[marked[0]] * values[marked[1]];
     }
     return new MultiplicationProblem(x, y, samples, timesteps);
+  }
+
+  /**
+   * Refuses sizes that cannot be generated: fewer than 1 sample or 2 timesteps, or more values
+   * than fit in memory ({@link ArrayLimits}).
+   */
+  public static void checkSize(long samples, long timesteps) {
+    if (samples < 1 || timesteps < 2) {
+      throw new IllegalArgumentException(
+          "--samples must be >= 1 and --timesteps >= 2, received " + samples + " and " + timesteps);
+    }
+    ArrayLimits.count("--samples " + samples + " of --timesteps " + timesteps, samples, timesteps, FEATURES);
   }
 
   /** The book's data set: 3000 samples of 100 timesteps. */
@@ -73,15 +88,16 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
 
   /** Writes {@code dir/X.npy} and {@code dir/Y.npy} as float64, as the notebook's arrays. */
   public void writeNpy(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    AtomicWrite.bytes(dir.resolve("X.npy"),
-        Npy.toBytes(new Npy.Array(new long[] {samples, timesteps, FEATURES}, x)));
-    AtomicWrite.bytes(dir.resolve("Y.npy"), Npy.toBytes(new Npy.Array(new long[] {samples}, y)));
+    Map<Path, AtomicWrite.Content> files = new LinkedHashMap<>();
+    files.put(dir.resolve("X.npy"), Npy.content(new Npy.Array(new long[] {samples, timesteps, FEATURES}, x),
+        Npy.Dtype.FLOAT64));
+    files.put(dir.resolve("Y.npy"), Npy.content(new Npy.Array(new long[] {samples}, y), Npy.Dtype.FLOAT64));
+    AtomicWrite.all(files); // both or neither: never an X of one seed beside a Y of another
   }
 
   /**
    * Reads {@code dir/X.npy} [n, t, 2] and {@code dir/Y.npy} [n]; shapes are checked and a wrong
-   * one is named in the exception.
+   * one is named in the exception, as is the first value that is not finite.
    */
   public static MultiplicationProblem readNpy(Path dir) throws IOException {
     Path xFile = dir.resolve("X.npy");
@@ -102,6 +118,8 @@ public record MultiplicationProblem(double[] x, double[] y, int samples, int tim
       throw new IllegalArgumentException(
           yFile + ": expected shape (" + xs[0] + ",) to match X.npy, found " + ya.shapeString());
     }
+    xa.requireFinite(xFile.toString());
+    ya.requireFinite(yFile.toString());
     return new MultiplicationProblem(xa.data(), ya.data(), (int) xs[0], (int) xs[1]);
   }
 

@@ -32,7 +32,9 @@ public final class Npz {
   /** Every array by its name without {@code .npy}, in archive order. */
   public static Map<String, Npy.Array> read(Path file) throws IOException {
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw new IllegalArgumentException("cannot read " + file + ": no such file");
+      throw new IllegalArgumentException(!Files.exists(file) ? "cannot read " + file + ": no such file"
+          : Files.isRegularFile(file) ? "cannot read " + file + ": permission denied"
+          : file + " is not a regular file (a folder, device or pipe); expected an .npz file");
     }
     byte[] head = new byte[4];
     try (InputStream in = Files.newInputStream(file)) {
@@ -41,6 +43,7 @@ public final class Npz {
       }
     }
     Map<String, Npy.Array> arrays = new LinkedHashMap<>();
+    long total = 0;
     try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
       for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
         String entry = e.getName();
@@ -49,7 +52,12 @@ public final class Npz {
               file + " is not an .npz file: entry '" + entry + "' is not an .npy array");
         }
         String name = entry.substring(0, entry.length() - 4);
-        arrays.put(name, Npy.parse(zip.readAllBytes(), file + ":" + entry));
+        Npy.Array a = Npy.read(zip, file + ":" + entry);
+        total += a.data().length;
+        if (total > ArrayLimits.maxValues()) {
+          throw new IllegalArgumentException(file + ": its arrays hold more than " + ArrayLimits.describe());
+        }
+        arrays.put(name, a);
       }
     } catch (ZipException | EOFException e) {
       throw new IllegalArgumentException(file + " is not a valid .npz file (truncated or corrupt zip): "

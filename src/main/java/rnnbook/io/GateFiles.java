@@ -15,6 +15,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.InputFiles;
 
 /**
  * A recording of a recurrent model's gates on one test sample, in {@code
@@ -107,8 +108,9 @@ public final class GateFiles {
   }
 
   public static Recording read(Path dir) throws IOException {
-    Sample sample = JSON.readValue(dir.resolve(SAMPLE_JSON).toFile(), Sample.class);
+    Sample sample = JSON.readValue(InputFiles.readString(dir.resolve(SAMPLE_JSON)), Sample.class);
     Map<String, List<float[]>> rows = new LinkedHashMap<>();
+    InputFiles.requireRegular(dir.resolve(GATES_CSV), InputFiles.MAX_TEXT_BYTES);
     try (Reader reader = Files.newBufferedReader(dir.resolve(GATES_CSV))) {
       var parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader);
       if (!parser.getHeaderNames().equals(List.of(GATES_HEADER))) {

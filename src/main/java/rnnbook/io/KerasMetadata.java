@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObject;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObjectGraph;
+import rnnbook.data.InputFiles;
 
 /**
  * The Keras half of a Keras 2 SavedModel: for each Keras object (model, layer, cell, metric) its
@@ -53,7 +54,8 @@ public final class KerasMetadata {
   public static KerasMetadata read(Path dir, SavedObjectGraph graph) throws IOException {
     Path file = dir.resolve("keras_metadata.pb");
     if (Files.isRegularFile(file)) {
-      return new KerasMetadata(parse(Files.readAllBytes(file), file.toString()), "keras_metadata.pb");
+      return new KerasMetadata(parse(InputFiles.readAllBytes(file, InputFiles.MAX_PROTO_BYTES), file.toString()),
+          "keras_metadata.pb");
     }
     Map<Integer, Entry> entries = new LinkedHashMap<>();
     for (int id = 0; id < graph.getNodesCount(); id++) {

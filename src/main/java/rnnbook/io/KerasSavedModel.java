@@ -33,6 +33,7 @@ import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.types.TFloat32;
+import rnnbook.data.InputFiles;
 
 /**
  * A SavedModel (written by Python TensorFlow 2.x, or by this project) loaded for inference: its
@@ -115,7 +116,7 @@ public final class KerasSavedModel implements AutoCloseable {
     }
     SavedModel proto;
     try {
-      proto = SavedModel.parseFrom(Files.readAllBytes(pb));
+      proto = SavedModel.parseFrom(InputFiles.readAllBytes(pb, InputFiles.MAX_PROTO_BYTES));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException(pb + " is not a SavedModel protobuf: " + firstLine(e.getMessage()));
     }

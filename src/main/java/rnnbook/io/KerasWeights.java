@@ -31,7 +31,20 @@ public final class KerasWeights {
    * shape; the model is left unchanged.
    */
   public static void load(Path npz, CompiledModel model) throws IOException {
+    set(read(npz), npz, model);
+  }
+
+  /** The arrays of {@code npz} in index order, each refused when it holds a NaN or infinite value. */
+  public static List<Npy.Array> read(Path npz) throws IOException {
     List<Npy.Array> arrays = Npz.readPositional(npz);
+    for (int i = 0; i < arrays.size(); i++) {
+      arrays.get(i).requireFinite(npz + ":arr_" + i);
+    }
+    return arrays;
+  }
+
+  /** As {@link #load}, with the arrays already read from {@code npz}. */
+  public static void set(List<Npy.Array> arrays, Path npz, CompiledModel model) {
     List<WeightValue> slots = model.getWeights();
     if (arrays.size() != slots.size()) {
       throw new IllegalArgumentException(npz + " holds " + arrays.size() + " arrays, model "

@@ -1,6 +1,5 @@
 package rnnbook.io;
 
-import rnnbook.keras.Devices;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -10,6 +9,8 @@ import java.time.Instant;
 import java.util.List;
 import org.tensorflow.TensorFlow;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.InputFiles;
+import rnnbook.keras.Devices;
 
 /**
  * What a run was: its configuration and the machine it ran on, written as {@code results/run.json}
@@ -59,6 +60,6 @@ public record RunInfo(
   }
 
   public static RunInfo read(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), RunInfo.class);
+    return JSON.readValue(InputFiles.readString(file), RunInfo.class);
   }
 }

@@ -4,15 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.FileOperationException;
+import rnnbook.data.Temporaries;
 import rnnbook.keras.CompiledModel;
 
 /** Exports a model as a SavedModel directory that appears whole or not at all, and reads its weights back. */
@@ -25,21 +26,51 @@ public final class SavedModels {
    */
   public static void export(CompiledModel model, Path dir) throws IOException {
     Path target = dir.toAbsolutePath();
-    Files.createDirectories(target.getParent());
+    if (Files.exists(target) && !Files.isDirectory(target)) {
+      throw new FileOperationException("export the SavedModel to", dir,
+          new IOException("it is a file, not a folder"));
+    }
+    try {
+      Files.createDirectories(target.getParent());
+    } catch (IOException e) {
+      throw FileOperationException.of("create the folder", target.getParent(), e);
+    }
     Path tmp = AtomicWrite.temporarySibling(target);
     Path old = AtomicWrite.temporarySibling(target);
     try {
       model.exportSavedModel(tmp);
-      deleteTree(old);
+      writeKerasConfig(model, tmp);
       if (Files.exists(target)) {
         Files.move(target, old);
       }
       Files.move(tmp, target);
-      deleteTree(old);
+      Temporaries.deleteTree(old);
+    } catch (IOException e) {
+      throw FileOperationException.of("export the SavedModel to", dir, e);
+    } catch (TensorFlowException e) {
+      throw new FileOperationException("export the SavedModel to", dir, new IOException(e.getMessage(), e));
     } finally {
-      deleteTree(tmp);
+      try {
+        Temporaries.deleteTree(tmp);
+      } catch (IOException e) {
+        // left for the next run to remove (Temporaries.removeStale)
+      }
     }
   }
+
+  /**
+   * The model's Keras config, for readers of the SavedModel (such as {@code rnnbook convert}):
+   * TensorFlow ignores {@code assets.extra}, and the graph this project exports has no Keras
+   * metadata of its own.
+   */
+  private static void writeKerasConfig(CompiledModel model, Path dir) throws IOException {
+    Path file = dir.resolve(KERAS_CONFIG);
+    Files.createDirectories(file.getParent());
+    Files.write(file, KerasConfigWriter.JSON.writeValueAsBytes(KerasConfigWriter.sequential(model.model(), false)));
+  }
+
+  /** Where an exported SavedModel keeps its Keras config. */
+  static final String KERAS_CONFIG = "assets.extra/keras_config.json";
 
   /**
    * The values of the variables {@code names} of the SavedModel in {@code dir}, in that order, for
@@ -72,17 +103,6 @@ public final class SavedModels {
         }
       }
       return out;
-    }
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

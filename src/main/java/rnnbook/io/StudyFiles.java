@@ -11,6 +11,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.InputFiles;
 
 /**
  * The files of a several-seed study, in {@code results/study/}: {@code study.json} (its settings),
@@ -132,10 +133,11 @@ public final class StudyFiles {
 
   private static double num(CSVRecord r, String column) {
     String v = r.get(column);
-    return v.isBlank() ? Double.NaN : Double.parseDouble(v);
+    return v.isBlank() ? Double.NaN : CsvRows.number(v);
   }
 
   private static List<CSVRecord> records(Path file, String[] header) throws IOException {
+    InputFiles.requireRegular(file, InputFiles.MAX_TEXT_BYTES);
     try (Reader r = Files.newBufferedReader(file)) {
       var parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r);
       List<String> found = parser.getHeaderNames();

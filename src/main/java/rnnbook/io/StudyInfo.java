@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.tensorflow.TensorFlow;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.InputFiles;
 
 /**
  * {@code results/study/study.json}: what every run of a study shares (epochs, batch size, data size,
@@ -48,8 +49,13 @@ public record StudyInfo(
   /** The settings every run of one runs.csv shares, as options: {@code --epochs 100 --batch-size 32 ...}. */
   @JsonIgnore
   public String settings() {
+    return settings(epochs, batchSize, samples, timesteps, backend);
+  }
+
+  /** The settings of a study with these options, as {@link #settings()} writes them. */
+  public static String settings(int epochs, int batchSize, int samples, int timesteps, String backend) {
     return "--epochs " + epochs + " --batch-size " + batchSize + " --samples " + samples + " --timesteps "
-        + timesteps + " --backend " + backend;
+        + timesteps + (backend.equals("auto") ? "" : " --backend " + backend);
   }
 
   public StudyInfo finish() {
@@ -62,6 +68,6 @@ public record StudyInfo(
   }
 
   public static StudyInfo read(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), StudyInfo.class);
+    return JSON.readValue(InputFiles.readString(file), StudyInfo.class);
   }
 }

@@ -48,7 +48,7 @@ final class Trainer {
     List<Double> losses = new ArrayList<>();
     List<Double> valLosses = new ArrayList<>();
     List<Double> seconds = new ArrayList<>();
-    int bs = options.batchSize();
+    int bs = Math.min(options.batchSize(), trainCount); // a batch larger than the data is all of it
     float[] bx = new float[bs * inputSize];
     float[] by = new float[bs * outputSize];
     for (int epoch = 1; epoch <= options.epochs(); epoch++) {

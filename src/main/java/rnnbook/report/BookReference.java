@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVRecord;
+import rnnbook.data.InputFiles;
 import rnnbook.keras.History;
 
 /**
@@ -90,8 +91,8 @@ public record BookReference(Path dir, Map<String, Model> models, String timing, 
     Path readme = dir.resolve("README.md");
     List<MarkdownTables.Table> tables = List.of();
     try {
-      tables = MarkdownTables.parse(Files.readString(readme));
-    } catch (IOException e) {
+      tables = MarkdownTables.parse(InputFiles.readString(readme));
+    } catch (IOException | IllegalArgumentException e) {
       notes.add("the Python notebook's results table is unavailable: cannot read " + readme);
     }
     Map<String, Long> params = new LinkedHashMap<>();

@@ -4,8 +4,8 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -30,20 +30,38 @@ public final class LossPlot {
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     chart.getStyler().setXAxisDecimalPattern("0");
     chart.getStyler().setYAxisDecimalPattern("0.0###");
-    double[] epochs = IntStream.rangeClosed(1, loss.size()).asDoubleStream().toArray();
-    double[] lossValues = loss.stream().mapToDouble(Double::doubleValue).toArray();
-    XYSeries l = chart.addSeries("loss", epochs, lossValues);
-    l.setLineColor(Color.BLUE);
-    l.setMarker(SeriesMarkers.NONE);
-    if (valLoss.stream().anyMatch(v -> !v.isNaN())) {
-      XYSeries v = chart.addSeries("val_loss", epochs,
-          valLoss.stream().mapToDouble(Double::doubleValue).toArray());
+    XYSeries l = line(chart, "loss", loss);
+    if (l != null) {
+      l.setLineColor(Color.BLUE);
+    }
+    XYSeries v = line(chart, "val_loss", valLoss);
+    if (v != null) {
       v.setLineColor(Color.RED);
       v.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
           new float[] {8f, 6f}, 0f));
-      v.setMarker(SeriesMarkers.NONE);
     }
     return chart;
+  }
+
+  /**
+   * The finite values of a per-epoch series from epoch 1, or null when there is none (a diverged
+   * run's NaN, no validation): XChart cannot place NaN or infinite values.
+   */
+  private static XYSeries line(XYChart chart, String name, List<Double> values) {
+    List<Double> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    for (int e = 0; e < values.size(); e++) {
+      if (Double.isFinite(values.get(e))) {
+        xs.add(e + 1.0);
+        ys.add(values.get(e));
+      }
+    }
+    if (xs.isEmpty()) {
+      return null;
+    }
+    XYSeries s = chart.addSeries(name, xs, ys);
+    s.setMarker(SeriesMarkers.NONE);
+    return s;
   }
 
   /** Writes the chart as a PNG at {@code file}, atomically. */

@@ -75,8 +75,8 @@ public final class Report {
       out.println("report: " + o.html() + " and " + o.markdown());
     } catch (IOException | RuntimeException e) {
       throw new IOException("the models finished and their results are in " + results
-          + ", but writing the report failed (" + e + "); rebuild it with: rnnbook report --results "
-          + results, e);
+          + ", but writing the report failed (" + (e.getMessage() != null ? e.getMessage() : e)
+          + "); rebuild it with: rnnbook report --results " + results, e);
     }
   }
 

@@ -58,10 +58,11 @@ final class ReportCharts {
   }
 
   /** Prediction against target on the test set, with y = x and the band of correct predictions. */
-  static XYChart predictions(String model, List<Prediction> predictions, double tolerance) {
-    long correct = predictions.stream().filter(Prediction::correct).count();
-    XYChart chart = xy(640, 480, model + ": predicted vs true (" + correct + " of " + predictions.size()
-        + " within " + tolerance + ")", "true y", "prediction");
+  static XYChart predictions(String model, List<Prediction> all, double tolerance) {
+    long correct = all.stream().filter(Prediction::correct).count();
+    List<Prediction> predictions = all.stream().filter(ReportCharts::drawable).toList();
+    XYChart chart = xy(640, 480, model + ": predicted vs true (" + correct + " of " + all.size()
+        + " within " + tolerance + notDrawn(all.size() - predictions.size()) + ")", "true y", "prediction");
     chart.getStyler().setMarkerSize(5);
     chart.getStyler().setXAxisDecimalPattern("0.0");
     double lo = 0;
@@ -84,7 +85,8 @@ final class ReportCharts {
   }
 
   /** The histogram of |prediction - y|, with the tolerance drawn as a vertical line. */
-  static XYChart errors(String model, List<Prediction> predictions, double tolerance) {
+  static XYChart errors(String model, List<Prediction> all, double tolerance) {
+    List<Prediction> predictions = all.stream().filter(p -> Double.isFinite(p.absDiff())).toList();
     double max = predictions.stream().mapToDouble(Prediction::absDiff).max().orElse(0);
     double width = tolerance / 8;
     while (max / width > 60) {
@@ -105,9 +107,10 @@ final class ReportCharts {
     }
     xs.add(bins * width);
     ys.add(0.0);
-    long within = predictions.stream().filter(Prediction::correct).count();
-    XYChart chart = xy(640, 480, model + ": |prediction - y| (" + within + " of " + predictions.size()
-        + " within " + tolerance + ")", "|prediction - y|", "test samples");
+    long within = all.stream().filter(Prediction::correct).count();
+    XYChart chart = xy(640, 480, model + ": |prediction - y| (" + within + " of " + all.size()
+        + " within " + tolerance + notDrawn(all.size() - predictions.size()) + ")", "|prediction - y|",
+        "test samples");
     XYSeries bars = chart.addSeries("samples per bin of " + trim(width), xs, ys);
     bars.setXYSeriesRenderStyle(XYSeriesRenderStyle.Area);
     bars.setLineColor(new Color(0x1f77b4));
@@ -119,6 +122,15 @@ final class ReportCharts {
     chart.getStyler().setXAxisDecimalPattern("0.0##");
     chart.getStyler().setYAxisDecimalPattern("0");
     return chart;
+  }
+
+  private static boolean drawable(Prediction p) {
+    return Double.isFinite(p.y()) && Float.isFinite(p.prediction());
+  }
+
+  /** ", 3 NaN or infinite not drawn", or nothing. */
+  private static String notDrawn(long n) {
+    return n == 0 ? "" : "; " + n + " NaN or infinite, not drawn";
   }
 
   /** Parameters per model. */
@@ -133,7 +145,9 @@ final class ReportCharts {
   static CategoryChart correctness(List<String> models, List<Double> ours, List<Double> book) {
     CategoryChart chart = bars("Correctness on the test set", "correct (%)");
     chart.getStyler().setYAxisDecimalPattern("0.0").setYAxisMin(0.0).setYAxisMax(100.0);
-    chart.addSeries("this run", models, ours).setFillColor(new Color(0x4c72b0));
+    // a correctness that is not a number (an edited summary.csv) is drawn as no bar
+    chart.addSeries("this run", models, ours.stream().map(v -> Double.isFinite(v) ? v : 0.0).toList())
+        .setFillColor(new Color(0x4c72b0));
     if (book.stream().allMatch(v -> v != null)) {
       chart.addSeries("Python notebook", models, book)
           .setFillColor(new Color(0xc0c0c0));
@@ -160,14 +174,17 @@ final class ReportCharts {
     return chart;
   }
 
-  /** A per-epoch line from epoch 1, leaving out NaN (no validation) and, on a log axis, values <= 0. */
+  /**
+   * A per-epoch line from epoch 1, leaving out NaN (no validation, or a diverged run), infinities
+   * and, on a log axis, values <= 0: XChart cannot place them.
+   */
   private static XYSeries line(XYChart chart, String name, List<Double> values) {
     boolean log = chart.getStyler().isYAxisLogarithmic();
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     for (int e = 0; e < values.size(); e++) {
       double v = values.get(e);
-      if (!Double.isNaN(v) && (!log || v > 0)) {
+      if (Double.isFinite(v) && (!log || v > 0)) {
         xs.add(e + 1.0);
         ys.add(v);
       }

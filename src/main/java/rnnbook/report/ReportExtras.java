@@ -37,9 +37,15 @@ final class ReportExtras {
       return null;
     }
     Path dir = results.resolve(StudyFiles.DIR);
-    StudyResults s = StudyResults.read(dir);
+    StudyResults s;
+    try {
+      s = StudyResults.read(dir);
+      StudyCharts.write(dir);
+    } catch (IOException | RuntimeException e) {
+      problems.add("the study in " + dir + " could not be read (" + e.getMessage() + "); its section is left out");
+      return null;
+    }
     problems.addAll(s.problems());
-    StudyCharts.write(dir);
     List<Long> seeds = s.seeds();
     String settings = s.info() == null ? "settings unknown (no study.json)"
         : s.info().epochs() + " epochs each, batch " + s.info().batchSize() + ", " + s.info().samples() + " samples of "

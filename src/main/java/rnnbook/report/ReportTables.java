@@ -145,8 +145,13 @@ final class ReportTables {
 
   static List<List<String>> samples(List<Prediction> predictions) {
     return predictions.stream().limit(SAMPLES).map(p -> List.of(Integer.toString(p.index()),
-        Double.toString(p.y()), Float.toString(p.prediction()), Double.toString(p.absDiff()),
-        p.correct() ? "yes" : "no")).toList();
+        exact(p.y()), Double.isFinite(p.prediction()) ? Float.toString(p.prediction()) : Formats.notFinite(
+            (double) p.prediction()), exact(p.absDiff()), p.correct() ? "yes" : "no")).toList();
+  }
+
+  /** A value as written in the CSV file; nan and inf as Keras prints them. */
+  private static String exact(double v) {
+    return Double.isFinite(v) ? Double.toString(v) : Formats.notFinite(v);
   }
 
   private static Cell num(String text, double value) {

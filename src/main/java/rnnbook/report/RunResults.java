@@ -1,7 +1,6 @@
 package rnnbook.report;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,8 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
+import rnnbook.data.InputFiles;
+import rnnbook.io.CsvRows;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
@@ -92,7 +92,8 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
    */
   public static RunResults read(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--results: no such folder: " + dir);
+      throw new IllegalArgumentException("--results: " + (Files.exists(dir) ? dir + " is a file, not a folder"
+          : "no such folder: " + dir));
     }
     List<String> problems = new ArrayList<>();
     RunInfo info = null;
@@ -102,7 +103,7 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
     } else {
       try {
         info = RunInfo.read(runJson);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         problems.add(RUN_JSON + " could not be read: " + e.getMessage());
       }
     }
@@ -112,7 +113,7 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
       problems.add(SUMMARY_CSV + " is missing: no model finished");
     } else {
       try {
-        rows = readSummary(summary);
+        rows = readSummary(summary, problems);
       } catch (IOException | RuntimeException e) {
         problems.add(SUMMARY_CSV + " could not be read: " + e.getMessage());
       }
@@ -141,20 +142,22 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
     History history = new History(List.of(), List.of(), List.of());
     List<Prediction> predictions = List.of();
     try {
-      summaryText = Files.readString(folder.resolve(SUMMARY_TXT));
-    } catch (IOException e) {
-      problems.add(name + SUMMARY_TXT + " is missing: no Keras summary for " + row.model());
+      summaryText = InputFiles.readString(folder.resolve(SUMMARY_TXT));
+    } catch (IOException | RuntimeException e) {
+      problems.add(name + SUMMARY_TXT + unreadable(e) + ": no Keras summary for " + row.model());
     }
+    List<String> rowProblems = new ArrayList<>();
     try {
-      history = readHistory(folder.resolve(HISTORY_CSV));
+      history = readHistory(folder.resolve(HISTORY_CSV), rowProblems);
     } catch (IOException | RuntimeException e) {
       problems.add(name + HISTORY_CSV + unreadable(e) + ": no loss curves for " + row.model());
     }
     try {
-      predictions = readPredictions(folder.resolve(PREDICTIONS_CSV));
+      predictions = readPredictions(folder.resolve(PREDICTIONS_CSV), rowProblems);
     } catch (IOException | RuntimeException e) {
       problems.add(name + PREDICTIONS_CSV + unreadable(e) + ": no prediction plots for " + row.model());
     }
+    rowProblems.forEach(p -> problems.add(name + p));
     return new ModelResults(row, summaryText, history, predictions);
   }
 
@@ -168,54 +171,52 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
       return s.filter(Files::isDirectory)
           .filter(p -> MODEL_FILES.stream().anyMatch(f -> Files.exists(p.resolve(f))))
           .map(p -> p.getFileName().toString()).sorted().toList();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return List.of();
     }
   }
 
+  /** The rows of {@code file} that parse, the others named in {@code problems}. */
   static List<CSVRecord> records(Path file, String... header) throws IOException {
-    try (Reader r = Files.newBufferedReader(file)) {
-      List<CSVRecord> records = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get()
-          .parse(r).getRecords();
-      List<String> found = records.isEmpty() ? null : records.get(0).getParser().getHeaderNames();
-      if (found != null && !found.containsAll(List.of(header))) {
-        throw new IOException("expected columns " + List.of(header) + ", found " + found);
-      }
-      return records;
-    }
+    return CsvRows.read(file, header, r -> r, new ArrayList<>());
   }
 
-  public static List<SummaryRow> readSummary(Path file) throws IOException {
-    List<SummaryRow> rows = new ArrayList<>();
-    for (CSVRecord r : records(file, ResultFiles.SUMMARY_HEADER)) {
-      rows.add(new SummaryRow(r.get("model"), Long.parseLong(r.get("params")), num(r, "loss"),
-          num(r, "val_loss"), num(r, "test_loss"), num(r, "correctness"), num(r, "train_seconds")));
-    }
-    return rows;
+  /** The rows of summary.csv that parse; the others are named in {@code problems}. */
+  public static List<SummaryRow> readSummary(Path file, List<String> problems) throws IOException {
+    return CsvRows.read(file, ResultFiles.SUMMARY_HEADER, r -> new SummaryRow(r.get("model"),
+        Long.parseLong(r.get("params")), num(r, "loss"), num(r, "val_loss"), num(r, "test_loss"),
+        num(r, "correctness"), num(r, "train_seconds")), problems);
   }
 
+  /** The epochs of history.csv that parse. */
   public static History readHistory(Path file) throws IOException {
-    List<Double> loss = new ArrayList<>();
-    List<Double> valLoss = new ArrayList<>();
-    List<Double> seconds = new ArrayList<>();
-    for (CSVRecord r : records(file, ResultFiles.HISTORY_HEADER)) {
-      loss.add(num(r, "loss"));
-      valLoss.add(num(r, "val_loss"));
-      seconds.add(num(r, "seconds"));
-    }
-    return new History(loss, valLoss, seconds);
+    return readHistory(file, new ArrayList<>());
   }
 
-  public static List<Prediction> readPredictions(Path file) throws IOException {
-    List<Prediction> out = new ArrayList<>();
-    for (CSVRecord r : records(file, ResultFiles.PREDICTIONS_HEADER)) {
-      out.add(new Prediction(Integer.parseInt(r.get("index")), num(r, "y"),
-          Float.parseFloat(r.get("prediction")), num(r, "abs_diff"), Boolean.parseBoolean(r.get("correct"))));
-    }
-    return out;
+  /** As {@link #readHistory(Path)}, naming rows left out in {@code problems}. */
+  public static History readHistory(Path file, List<String> problems) throws IOException {
+    List<double[]> rows = CsvRows.read(file, ResultFiles.HISTORY_HEADER,
+        r -> new double[] {num(r, "loss"), num(r, "val_loss"), num(r, "seconds")}, problems);
+    return new History(rows.stream().map(r -> r[0]).toList(), rows.stream().map(r -> r[1]).toList(),
+        rows.stream().map(r -> r[2]).toList());
+  }
+
+  /** The rows of predictions.csv that parse; the others are named in {@code problems}. */
+  public static List<Prediction> readPredictions(Path file, List<String> problems) throws IOException {
+    return CsvRows.read(file, ResultFiles.PREDICTIONS_HEADER, r -> new Prediction(
+        Integer.parseInt(r.get("index")), num(r, "y"), (float) num(r, "prediction"), num(r, "abs_diff"),
+        bool(r.get("correct"))), problems);
+  }
+
+  private static boolean bool(String v) {
+    return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("correct is '" + v + "', not true or false");
+    };
   }
 
   private static double num(CSVRecord r, String column) {
-    return Double.parseDouble(r.get(column));
+    return CsvRows.number(r.get(column));
   }
 }

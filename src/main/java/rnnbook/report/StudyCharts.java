@@ -74,7 +74,11 @@ public final class StudyCharts {
       String key = models.get(m);
       double x = m + 1;
       Color color = color(key);
-      double[] v = runs.stream().filter(r -> r.model().equals(key)).mapToDouble(Run::correctness).toArray();
+      double[] v = runs.stream().filter(r -> r.model().equals(key)).mapToDouble(Run::correctness)
+          .filter(Double::isFinite).toArray();
+      if (v.length == 0) {
+        continue;
+      }
       double[] sorted = v.clone();
       Arrays.sort(sorted);
       double q1 = quantile(sorted, 0.25);
@@ -116,7 +120,7 @@ public final class StudyCharts {
         List<Double> ys = new ArrayList<>();
         List<Double> values = run.getValue().valLoss();
         for (int i = 0; i < values.size(); i++) {
-          if (values.get(i) > 0) {
+          if (values.get(i) > 0 && Double.isFinite(values.get(i))) {
             xs.add(i + 1.0);
             ys.add(values.get(i));
           }

@@ -33,7 +33,7 @@ public record StudyResults(Path dir, StudyInfo info, List<Run> runs, List<ModelS
     StudyInfo info = null;
     try {
       info = StudyInfo.read(dir.resolve(StudyFiles.STUDY_JSON));
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       problems.add("study/" + StudyFiles.STUDY_JSON + " is missing or unreadable: the study's settings are unknown");
     }
     List<Run> runs = StudyFiles.readRuns(dir.resolve(StudyFiles.RUNS_CSV));

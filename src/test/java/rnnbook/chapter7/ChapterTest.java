@@ -122,4 +122,57 @@ class ChapterTest {
     // (440 - 23) / 440 * 100 as Python prints it
     assertEquals("94.77272727272728", PythonRepr.of((double) (440 - 23) / 440 * 100));
   }
+
+  @Test
+  void aNanOrInfinitePredictionIsWrongNotCorrect() {
+    // numpy's abs(nan - y) > 0.04 is False: the notebook's loop would count a NaN as correct
+    double[] y = {0.1, 0.2, 0.3, 0.4};
+    float[] p = {Float.NaN, Float.POSITIVE_INFINITY, 0.3f, Float.NEGATIVE_INFINITY};
+    var predictions = Chapter.compare(y, p);
+    assertEquals(List.of(false, false, true, false), predictions.stream().map(ResultFiles.Prediction::correct).toList());
+    assertEquals(25.0, Chapter.correctness(predictions));
+  }
+
+  /**
+   * A model whose folder becomes a file while it trains (as a full disk or a permission would fail
+   * its writes): the run goes on, the model that finished keeps its files, summary.csv and the
+   * report hold it, and the failure names the path and what was done.
+   */
+  @Test
+  void aModelThatCannotWriteFailsAloneAndTheOthersKeepTheirFiles(@TempDir Path dir) throws IOException {
+    MultiplicationProblem.generate(5, 30, 6).writeNpy(dir.resolve("data"));
+    Path results = dir.resolve("results");
+    ChapterConfig config = new ChapterConfig(List.of(BookModel.SIMPLE_RNN, BookModel.GRU), 1, 1, 16,
+        dir.resolve("data"), results, dir.resolve("saved"), 1, rnnbook.keras.layers.RecurrentBackend.AUTO, null);
+    int[] epochsEnded = {0};
+    rnnbook.keras.TrainingListener spoiler = new rnnbook.keras.TrainingListener() {
+      @Override
+      public void onEpochEnd(int epoch, double loss, double valLoss, double seconds) {
+        if (++epochsEnded[0] == 2) { // gru's first epoch: simple_rnn has written its files
+          try {
+            Files.writeString(results.resolve("gru"), "in the way");
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      }
+    };
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    var e = org.junit.jupiter.api.Assertions.assertThrows(RunFailedException.class,
+        () -> new Chapter(config, new PrintStream(bytes, true, StandardCharsets.UTF_8), spoiler).run());
+    assertEquals("gru failed: cannot create the folder " + results.resolve("gru") + ": " + results.resolve("gru")
+        + " is a file, not a folder; the results of simple_rnn are in " + results, e.getMessage());
+    assertEquals(List.of("simple_rnn"), csv(results.resolve("summary.csv")).stream().map(r -> r.get("model")).toList());
+    for (String f : List.of("history.csv", "predictions.csv", "summary.txt", "loss.png")) {
+      assertTrue(Files.isRegularFile(results.resolve("simple_rnn").resolve(f)), f);
+    }
+    assertTrue(Files.isRegularFile(dir.resolve("saved/simple_rnn/saved_model.pb")));
+    assertTrue(Files.isRegularFile(dir.resolve("saved/gru/saved_model.pb")), "gru's export came before its files");
+    assertTrue(Files.readString(results.resolve("report.md")).contains("gru: did not finish"));
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("gru failed: cannot create the folder"));
+    try (var s = Files.walk(dir)) {
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")
+          || p.getFileName().toString().equals(rnnbook.io.RunLock.FILE)), "no temporary or lock file left");
+    }
+  }
 }

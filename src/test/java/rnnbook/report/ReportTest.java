@@ -344,6 +344,49 @@ class ReportTest {
     assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("report: " + results.resolve(Report.HTML)));
   }
 
+  /**
+   * What a diverged run or a kill leaves: NaN and infinite numbers, a row cut in the middle. The
+   * report keeps every row that parses, names the others, shows nan and inf as such and draws the
+   * charts without them.
+   */
+  @Test
+  void cutRowsAndNumbersThatAreNotFiniteAreReportedNotFatal() throws IOException {
+    Path results = ResultsFixture.complete(dir.resolve("results"));
+    List<String> summary = new ArrayList<>(Files.readAllLines(results.resolve("summary.csv")));
+    String[] gru = summary.get(3).split(",");
+    gru[2] = "NaN";
+    gru[4] = "inf";
+    summary.set(3, String.join(",", gru));
+    Files.writeString(results.resolve("summary.csv"), String.join("\n", summary) + "\nlstm,11311,0.00");
+    List<String> predictions = new ArrayList<>(Files.readAllLines(results.resolve("gru/predictions.csv")));
+    predictions.set(1, "0,0.25,NaN,NaN,false");
+    predictions.set(2, "1,Infinity,0.5,Infinity,false");
+    predictions.set(3, "2,0.5,nan,nan,maybe");
+    Files.write(results.resolve("gru/predictions.csv"), predictions);
+    List<String> history = new ArrayList<>(Files.readAllLines(results.resolve("gru/history.csv")));
+    history.set(1, "1,nan,-inf,0.4");
+    Files.writeString(results.resolve("gru/history.csv"), String.join("\n", history) + "\n101,0.1");
+
+    Report.Outcome o = Report.write(results, ResultsFixture.book(dir.resolve("book")));
+    assertEquals(List.of("simple_rnn", "lstm", "gru"), o.run().finished().stream().map(m -> m.key()).toList());
+    assertEquals(ResultsFixture.EPOCHS, o.run().finished().get(2).history().epochs());
+    assertEquals(ResultsFixture.TEST_SAMPLES - 1, o.run().finished().get(2).predictions().size());
+    assertEquals(List.of("summary.csv line 5 could not be read (it has 3 of 7 columns); it is left out",
+        "gru/history.csv line 102 could not be read (it has 2 of 4 columns); it is left out",
+        "gru/predictions.csv line 4 could not be read (correct is 'maybe', not true or false); it is left out"),
+        o.run().problems());
+    Document page = page(results);
+    Map<String, Element> row = cells(page, "ours", "gru");
+    assertEquals("nan", row.get("final loss").text());
+    assertEquals("inf", row.get("test loss").text());
+    assertTrue(page.getElementById("model-gru").text().contains("0 0.25 nan nan no"), "the sample table shows nan");
+    assertTrue(page.selectFirst("ul.problems").text().contains("summary.csv line 5 could not be read"));
+    Path intact = ResultsFixture.complete(dir.resolve("intact"));
+    Report.write(intact, ResultsFixture.book(dir.resolve("book")));
+    assertEquals(page(intact).select("img").size(), assertImagesAreReadablePngs(results, page).size(),
+        "every chart drawn, without the values it cannot place");
+  }
+
   @Test
   void noTemporaryFilesAreLeft() throws IOException {
     Path results = ResultsFixture.complete(dir.resolve("results"));
