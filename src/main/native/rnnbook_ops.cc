@@ -347,7 +347,10 @@ void unpackGates(const float* from, int64_t rows, int64_t U, int gates, float* w
 
 // A second thread for the other half of the batch: one worker for the process, started when
 // first asked. It takes the caller's floating-point mode with each job (TensorFlow's threads
-// flush denormals to zero, which changes results and, for fading gradients, speed).
+// flush denormals to zero, which changes results and, for fading gradients, speed). Waking a
+// sleeping thread costs tens of microseconds on a virtual machine, so both sides spin a little
+// before they sleep; and a job the worker has not started when the caller's own half is done
+// (the worker did not get a core) is taken back and run by the caller.
 class Worker {
  public:
   static Worker& instance() {
@@ -355,49 +358,68 @@ class Worker {
     return *worker;
   }
 
-  // starts job on the worker, unless another op holds it
+  // posts job for the worker, unless another op holds it
   bool tryStart(const std::function<void()>* job) {
-    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
-    if (!lock.owns_lock() || held_) return false;
-    held_ = true;
-    done_ = false;
+    bool free = false;
+    if (!held_.compare_exchange_strong(free, true)) return false;
     job_ = job;
     csr_ = _mm_getcsr();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      state_.store(POSTED, std::memory_order_release);
+    }
     wake_.notify_one();
     return true;
   }
 
-  // waits for the job started by tryStart and releases the worker
+  // after the caller's own half: runs the job here if the worker has not started it, else waits
+  // for it; then releases the worker
   void finish() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    finished_.wait(lock, [this] { return done_; });
-    held_ = false;
+    int posted = POSTED;
+    if (state_.compare_exchange_strong(posted, IDLE)) {
+      (*job_)();
+    } else {
+      for (int spins = 0; state_.load(std::memory_order_acquire) != DONE; spins++) {
+        if (spins < SPINS) {
+          _mm_pause();
+        } else {
+          std::this_thread::yield();
+        }
+      }
+      state_.store(IDLE, std::memory_order_relaxed);
+    }
+    held_.store(false, std::memory_order_release);
   }
 
  private:
+  enum State { IDLE, POSTED, RUNNING, DONE };
+  static constexpr int SPINS = 4096;  // pauses, some 50 to 150 microseconds
+
   Worker() { std::thread([this] { run(); }).detach(); }
 
   void run() {
     pthread_setname_np(pthread_self(), "rnnbook-kernel");  // as /proc/PID/task/TID/comm shows it
-    std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [this] { return job_ != nullptr; });
-      const std::function<void()>* job = job_;
-      job_ = nullptr;
-      lock.unlock();
+      for (int spins = 0; spins < SPINS && state_.load(std::memory_order_acquire) != POSTED; spins++)
+        _mm_pause();
+      if (state_.load(std::memory_order_acquire) != POSTED) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return state_.load(std::memory_order_acquire) == POSTED; });
+      }
+      int posted = POSTED;
+      if (!state_.compare_exchange_strong(posted, RUNNING)) continue;  // the caller took it back
       _mm_setcsr(csr_);
-      (*job)();
-      lock.lock();
-      done_ = true;
-      finished_.notify_one();
+      (*job_)();
+      state_.store(DONE, std::memory_order_release);
     }
   }
 
   std::mutex mutex_;
-  std::condition_variable wake_, finished_;
+  std::condition_variable wake_;
+  std::atomic<int> state_{IDLE};
+  std::atomic<bool> held_{false};
   const std::function<void()>* job_ = nullptr;
   unsigned csr_ = 0;
-  bool held_ = false, done_ = true;
 };
 
 std::atomic<int> opsRunning{0};  // these ops running in the process now
@@ -429,16 +451,16 @@ void halves(int64_t B, int64_t threads, F&& f) {
   }
 }
 
-// timesteps per product for a recurrent kernel's gradient
-constexpr int64_t WINDOW = 4;
-
 // One half's recurrent-kernel gradient, dRk[U][width] += h_{t-1}^T d_t over its rows, from
-// t = T - 1 down and each timestep's rows in order; WINDOW timesteps per product: the same sums
-// in the same order as one product per timestep, with fewer loads and stores of the sums.
+// t = T - 1 down and each timestep's rows in order; up to 4 timesteps per product: the same sums
+// in the same order as one product per timestep, with fewer loads and stores of the sums. The
+// window's d rows stay within 32 KB (in the L1 cache: with 128 units one timestep fills it, and a
+// larger window ran slower than none).
 class KernelGrad {
  public:
   KernelGrad(int64_t U, int64_t rows, int64_t width, float* dRk)
-      : U(U), rows(rows), width(width), dRk(dRk), hps(WINDOW * rows * U), ds(WINDOW * rows * width) {}
+      : U(U), rows(rows), width(width), window(windowOf(rows * width)), dRk(dRk),
+        hps(window * rows * U), ds(window * rows * width) {}
 
   // where this timestep's d rows go ([rows][width], padded)
   float* rowsOfD() { return &ds[filled * rows * width]; }
@@ -446,7 +468,7 @@ class KernelGrad {
   // the timestep's h_{t-1} rows ([rows][U]), once its d rows are written
   void add(const float* hp) {
     std::memcpy(&hps[filled * rows * U], hp, rows * U * sizeof(float));
-    if (++filled == WINDOW) flush();
+    if (++filled == window) flush();
   }
 
   void flush() {
@@ -455,7 +477,12 @@ class KernelGrad {
   }
 
  private:
-  int64_t U, rows, width;
+  static int64_t windowOf(int64_t floatsPerTimestep) {
+    const int64_t fit = 32768 / (std::max<int64_t>(floatsPerTimestep, 1) * sizeof(float));
+    return std::max<int64_t>(1, std::min<int64_t>(4, fit));
+  }
+
+  int64_t U, rows, width, window;
   float* dRk;
   std::vector<float> hps, ds;
   int64_t filled = 0;

@@ -61,7 +61,7 @@ class KernelThreadsTest {
       Trained one = train(stack, 1, batch);
       long before = workerNanos();
       Trained two = train(stack, 2, batch);
-      assertTrue(workerNanos() > before, "the kernels' second thread ran no job");
+      assertTrue(workerNanos() > before, "the kernels' second thread was never woken");
       assertEquals(one.losses(), two.losses());
       assertArrayEquals(one.predictions(), two.predictions());
       assertEquals(one.weights().size(), two.weights().size());
