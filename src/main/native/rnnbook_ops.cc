@@ -22,6 +22,8 @@
 //   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U]) -> h[T,B,U]     (tanh; bias inside xp)
 //   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U]) -> dxp, drk, dh0
 // Each gradient op gives the gradients of its forward op's inputs, from those of h (and c).
+// Every op has the attribute threads (1 or 2, default 1): with 2 it may run the second half of
+// the batch on a worker thread (halves, below); the results are the same bits either way.
 
 #include <atomic>
 #include <cmath>
