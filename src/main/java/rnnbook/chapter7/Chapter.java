@@ -44,9 +44,10 @@ public final class Chapter {
   public static final double TOLERANCE = 0.04;
 
   /**
-   * Threads each model's native kernels may use: two where the machine has them, so that a model
-   * left training alone runs on both cores (the kernels take the second core only while no other
-   * model is in a kernel; the results are the same bits either way).
+   * Threads each model's native kernels may use: two where the machine has them, for the
+   * validation and test predictions of 440-512 samples (the kernels take the second core only
+   * for batches of 128 rows or more and while no other model is in a kernel; the results are the
+   * same bits either way).
    */
   static final int KERNEL_THREADS = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
 

@@ -55,8 +55,8 @@ final class BenchCommand implements Callable<Integer> {
   @CommandLine.Mixin BackendOption backend = new BackendOption();
 
   @Option(names = "--kernel-threads", paramLabel = "N",
-      description = "Threads the native kernels may use, 1 or 2: with 2 each kernel runs the two "
-          + "halves of the batch on two cores (default: ${DEFAULT-VALUE}).")
+      description = "Threads the native kernels may use, 1 or 2: with 2 a kernel on 128 rows or "
+          + "more runs the batch's two halves on two cores (default: ${DEFAULT-VALUE}).")
   int kernelThreads = 1;
 
   @Option(names = "--results", paramLabel = "DIR", description = "Where bench.csv goes (default: ${DEFAULT-VALUE}).")

@@ -12,9 +12,9 @@ import rnnbook.keras.layers.RecurrentBackend;
  * @param backend how the recurrent layers run their time loop ({@link RecurrentBackend#AUTO}: the
  *     fastest that applies)
  * @param kernelThreads threads the native recurrent kernels may use, 1 (the default) or 2: with 2,
- *     a kernel runs the two halves of the batch on two cores when no other native kernel of the
- *     process is running at that moment (a model left training alone gets the free core); the
- *     results are the same bits either way
+ *     a kernel on a batch of 128 rows or more (validation, prediction, large batches) runs its
+ *     two halves on two cores when no other native kernel of the process is running at that
+ *     moment; the results are the same bits either way
  */
 public record CompileOptions(long seed, int threads, RecurrentBackend backend, int kernelThreads) {
   public CompileOptions {
