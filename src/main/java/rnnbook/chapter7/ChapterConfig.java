@@ -15,12 +15,11 @@ import java.util.List;
  * @param savedModels where the SavedModels go
  * @param jobs models trained at once, each on one core (default: the number of cores)
  * @param fused use fused kernels where one matches Keras (the LSTM); false unrolls every layer
- * @param book the Python notebook's numbers for the report, or null to leave them out
+ * @param book a folder of the Python notebook's numbers for the report, or null for the copy
+ *     bundled with rnnbook
  */
 public record ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
     Path results, Path savedModels, int jobs, boolean fused, Path book) {
-  /** Where the book's reference numbers are, relative to the project folder. */
-  public static final Path DEFAULT_BOOK = rnnbook.report.BookReference.DEFAULT_DIR;
   /**
    * The seed of the README's results. Runs differ by seed (the study command measures how much):
    * of seeds 0, 1, 2 and 42 tried first, 0 and 1 gave LSTM >= 90 % and GRU >= 97 % with SimpleRNN
@@ -51,10 +50,10 @@ public record ChapterConfig(List<BookModel> models, int epochs, long seed, int b
     }
   }
 
-  /** A run with the default jobs (one per core), fused kernels and the default book folder. */
+  /** A run with the default jobs (one per core), fused kernels and the bundled book numbers. */
   public ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
       Path results, Path savedModels) {
-    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), true, DEFAULT_BOOK);
+    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), true, null);
   }
 
   /** One model per core. */

@@ -14,6 +14,7 @@ import rnnbook.chapter7.Chapter;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.io.Devices;
 import rnnbook.keras.layers.NativeKernels;
+import rnnbook.report.BookReference;
 
 /**
  * {@code rnnbook}: with no subcommand, runs the chapter (the three models, 100 epochs each).
@@ -68,8 +69,8 @@ public final class Main implements Callable<Integer> {
   boolean noNative;
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers, "
-      + "shown beside ours in the report (default: ${DEFAULT-VALUE}; absent: left out).")
-  Path book = ChapterConfig.DEFAULT_BOOK;
+      + "shown beside ours in the report (default: " + BookReference.BUNDLED + "; absent: left out).")
+  Path book;
 
   @Override
   public Integer call() throws Exception {

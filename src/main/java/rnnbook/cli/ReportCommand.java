@@ -25,8 +25,8 @@ final class ReportCommand implements Callable<Integer> {
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers "
       + "(README.md and <model>_history.csv); when absent the book's columns say unavailable "
-      + "(default: ${DEFAULT-VALUE}).")
-  Path book = BookReference.DEFAULT_DIR;
+      + "(default: " + BookReference.BUNDLED + ").")
+  Path book;
 
   @Spec
   CommandSpec spec;

@@ -40,12 +40,13 @@ public final class Report {
   /**
    * Draws the charts and writes report.html and report.md into {@code results}.
    *
-   * @param book the folder of the notebook's numbers; absent, the book's columns say unavailable
+   * @param book the folder of the notebook's numbers, null for the bundled copy; absent, the
+   *     book's columns say unavailable
    * @throws IllegalArgumentException when {@code results} holds no chapter results
    */
   public static Outcome write(Path results, Path book) throws IOException {
     RunResults run = RunResults.read(results);
-    BookReference reference = BookReference.read(book);
+    BookReference reference = BookReference.load(book);
     List<List<Figure>> overview = drawOverview(run, reference);
     List<ModelSection> sections = new ArrayList<>();
     for (ModelResults m : run.finished()) {
@@ -64,14 +65,14 @@ public final class Report {
 
   /**
    * Writes the report at the end of a chapter run, with the book's numbers from {@code book}
-   * (absent or null: shown as unavailable), and prints where it is.
+   * (null: the bundled copy; an absent folder: shown as unavailable), and prints where it is.
    *
    * @throws IOException saying that the results are complete and how to rebuild the report, when
    *     the report fails
    */
   public static void afterRun(Path results, Path book, PrintStream out) throws IOException {
     try {
-      Outcome o = write(results, book == null ? BookReference.DEFAULT_DIR : book);
+      Outcome o = write(results, book);
       out.println("report: " + o.html() + " and " + o.markdown());
     } catch (IOException | RuntimeException e) {
       throw new IOException("the models finished and their results are in " + results
@@ -120,7 +121,7 @@ public final class Report {
         figures.add(figure(key + "/vs_book", key + ": this run's curves beside the Python notebook's"));
       } else {
         notes.add("The Python notebook's curve for " + key + " is unavailable (no " + key
-            + "_history.csv in " + book.dir() + ").");
+            + "_history.csv in " + book.source() + ").");
       }
     }
     if (!m.predictions().isEmpty()) {

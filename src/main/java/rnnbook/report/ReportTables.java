@@ -76,8 +76,8 @@ final class ReportTables {
       rows.add(new Row("finished", i.finished() == null ? "not finished" : i.finished()));
     }
     rows.add(new Row("results", run.dir().toString()));
-    rows.add(new Row("Python notebook's numbers", book.available() ? book.dir().toString()
-        : Formats.UNAVAILABLE + " (no " + book.dir() + ")"));
+    rows.add(new Row("Python notebook's numbers", book.available() ? book.source()
+        : Formats.UNAVAILABLE + " (" + book.source() + ")"));
     return rows;
   }
 
