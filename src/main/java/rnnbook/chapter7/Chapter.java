@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.List;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.AtomicWrite;
+import rnnbook.io.KerasWeights;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.RunInfo;
 import rnnbook.io.ResultFiles.Prediction;
@@ -35,6 +36,8 @@ import rnnbook.report.Report;
 public final class Chapter {
   /** The notebook's tolerance for a correct prediction. */
   public static final double TOLERANCE = 0.04;
+  /** Each model's weights before fit, in {@code get_weights()} order under Keras's names. */
+  public static final String INITIAL_WEIGHTS = "initial_weights.npz";
 
   private final ChapterConfig config;
   private final PrintStream out;
@@ -71,6 +74,9 @@ public final class Chapter {
    */
   public List<SummaryRow> run() throws IOException {
     MultiplicationProblem data = loadData(config);
+    for (var e : config.initialWeights().entrySet()) {
+      ModelRun.checkInitialWeights(e.getKey(), data.timesteps(), e.getValue());
+    }
     ModelRun.Split split = ModelRun.Split.of(data);
     RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
         config.epochs(), config.seed(), config.batchSize(),
@@ -220,9 +226,11 @@ public final class Chapter {
       throws IOException {
     var dir = config.results().resolve(spec.key());
     ModelRun.Outcome o = ModelRun.train(spec, data,
-        new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.fused()), out, progress,
+        new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.fused(),
+            config.initialWeights().get(spec)), out, progress,
         compiled -> SavedModels.export(compiled, config.savedModels().resolve(spec.key())));
     AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(o.summary()));
+    KerasWeights.writeNamed(dir.resolve(INITIAL_WEIGHTS), o.initialWeights());
     ResultFiles.writeHistory(dir.resolve("history.csv"), o.history());
     ResultFiles.writePredictions(dir.resolve("predictions.csv"), o.predictions());
     LossPlot.writePng(dir.resolve("loss.png"),

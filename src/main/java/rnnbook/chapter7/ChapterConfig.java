@@ -2,6 +2,7 @@ package rnnbook.chapter7;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One run of the chapter.
@@ -17,9 +18,11 @@ import java.util.List;
  * @param fused use fused kernels where one matches Keras (the LSTM); false unrolls every layer
  * @param book a folder of the Python notebook's numbers for the report, or null for the copy
  *     bundled with rnnbook
+ * @param initialWeights per model, an .npz of weights to start from instead of drawing them from
+ *     the seed (as {@code results/<model>/initial_weights.npz} of a run); models not in it draw
  */
 public record ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
-    Path results, Path savedModels, int jobs, boolean fused, Path book) {
+    Path results, Path savedModels, int jobs, boolean fused, Path book, Map<BookModel, Path> initialWeights) {
   /**
    * The seed of the README's results. Runs differ by seed (the study command measures how much):
    * of seeds 0, 1, 2 and 42 tried first, 0 and 1 gave LSTM >= 90 % and GRU >= 97 % with SimpleRNN
@@ -48,6 +51,19 @@ public record ChapterConfig(List<BookModel> models, int epochs, long seed, int b
     if (jobs < 1) {
       throw new IllegalArgumentException("--jobs must be >= 1, received " + jobs);
     }
+    initialWeights = Map.copyOf(initialWeights);
+    for (BookModel m : initialWeights.keySet()) {
+      if (!models.contains(m)) {
+        throw new IllegalArgumentException("--initial-weights: " + m.key() + " is not among the models "
+            + models.stream().map(BookModel::key).toList());
+      }
+    }
+  }
+
+  /** A run whose models all draw their initial weights from the seed. */
+  public ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
+      Path results, Path savedModels, int jobs, boolean fused, Path book) {
+    this(models, epochs, seed, batchSize, data, results, savedModels, jobs, fused, book, Map.of());
   }
 
   /** A run with the default jobs (one per core), fused kernels and the bundled book numbers. */

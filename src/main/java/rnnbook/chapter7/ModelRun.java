@@ -2,12 +2,15 @@ package rnnbook.chapter7;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.KerasWeights;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
 import rnnbook.keras.Adam;
 import rnnbook.keras.CompiledModel;
+import rnnbook.keras.CompiledModel.WeightValue;
 import rnnbook.keras.History;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
@@ -29,8 +32,15 @@ public final class ModelRun {
    * @param batchSize samples per training step
    * @param seed draws the initial weights and the shuffling
    * @param fused use the fast paths (false: plain unrolled graphs, TensorFlow's gradients)
+   * @param initialWeights an .npz of the model's weights to start from instead of drawing them
+   *     from the seed (see {@link KerasWeights#read}), or null
    */
-  public record Settings(int epochs, int batchSize, long seed, boolean fused) {}
+  public record Settings(int epochs, int batchSize, long seed, boolean fused, Path initialWeights) {
+    /** Initial weights drawn from the seed. */
+    public Settings(int epochs, int batchSize, long seed, boolean fused) {
+      this(epochs, batchSize, seed, fused, null);
+    }
+  }
 
   /** The notebook's split: the first 2560/3000 of the samples for fit, the rest for the test. */
   public record Split(MultiplicationProblem train, MultiplicationProblem test) {
@@ -44,12 +54,13 @@ public final class ModelRun {
    * What one training of one model gave.
    *
    * @param summary Keras's summary table
+   * @param initialWeights the weights fit started from, in {@code get_weights()} order
    * @param testLoss {@code evaluate} on the test set
    * @param predictions the test predictions beside their targets
    * @param correctness percent of test predictions within {@link Chapter#TOLERANCE}
    */
-  public record Outcome(BookModel model, String summary, long params, History history, double testLoss,
-      List<Prediction> predictions, double correctness) {
+  public record Outcome(BookModel model, String summary, long params, List<WeightValue> initialWeights,
+      History history, double testLoss, List<Prediction> predictions, double correctness) {
     /** The row of summary.csv: final loss and val_loss, test loss, correctness, training seconds. */
     public SummaryRow summaryRow() {
       int last = history.epochs() - 1;
@@ -67,6 +78,19 @@ public final class ModelRun {
   }
 
   /**
+   * Checks, before anything is written, that {@code npz} holds weights of {@code spec}'s shapes
+   * for sequences of {@code timesteps}; a wrong array is named in the exception.
+   */
+  public static void checkInitialWeights(BookModel spec, int timesteps, Path npz) throws IOException {
+    Sequential model = spec.create(timesteps);
+    try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 0)) {
+      KerasWeights.read(npz, model.name(), compiled.getWeights());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--initial-weights: " + spec.key() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Builds, trains and tests {@code spec}, printing to {@code out} what the notebook prints and
    * reporting progress to {@code progress}; {@code whileOpen} gets the trained model last.
    */
@@ -77,6 +101,10 @@ public final class ModelRun {
     out.print(summary);
     try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
         settings.seed())) {
+      if (settings.initialWeights() != null) {
+        KerasWeights.load(settings.initialWeights(), compiled);
+      }
+      List<WeightValue> initialWeights = compiled.getWeights();
       History history = compiled.fit(data.train().xFloat(), data.train().yFloat(),
           new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(),
               ChapterConfig.VALIDATION_SPLIT, true), progress);
@@ -91,7 +119,8 @@ public final class ModelRun {
       double correctness = Chapter.correctness(predictions);
       out.println("correctness: " + PythonRepr.of(correctness) + " %");
       whileOpen.accept(compiled);
-      return new Outcome(spec, summary, model.countParams(), history, testLoss, predictions, correctness);
+      return new Outcome(spec, summary, model.countParams(), initialWeights, history, testLoss, predictions,
+          correctness);
     }
   }
 }

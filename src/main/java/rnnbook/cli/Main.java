@@ -1,8 +1,11 @@
 package rnnbook.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.tensorflow.TensorFlow;
@@ -72,11 +75,17 @@ public final class Main implements Callable<Integer> {
       + "shown beside ours in the report (default: " + BookReference.BUNDLED + "; absent: left out).")
   Path book;
 
+  @Option(names = "--initial-weights", split = ",", paramLabel = "[MODEL=]FILE", description = "Start "
+      + "from the weights of an .npz (as results/<model>/initial_weights.npz of a run, or np.savez(path, "
+      + "*model.get_weights())) instead of drawing them from the seed; MODEL=FILE per model, FILE alone "
+      + "when one model is trained.")
+  List<String> initialWeights = List.of();
+
   @Override
   public Integer call() throws Exception {
     chooseKernels(noNative);
     ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
-        jobs, !unrolled, book);
+        jobs, !unrolled, book, initialWeights(initialWeights, models));
     System.out.println("rnnbook: chapter 7 with models="
         + config.models().stream().map(BookModel::key).collect(Collectors.joining(","))
         + " epochs=" + config.epochs() + " seed=" + config.seed() + " batch_size=" + config.batchSize()
@@ -87,6 +96,27 @@ public final class Main implements Callable<Integer> {
         + (config.fused() ? NativeKernels.describe() : "plain unrolled graphs"));
     new Chapter(config).run();
     return 0;
+  }
+
+  /** {@code --initial-weights} per model: {@code MODEL=FILE}, or {@code FILE} when one model trains. */
+  static Map<BookModel, Path> initialWeights(List<String> values, List<BookModel> models) {
+    Map<BookModel, Path> out = new EnumMap<>(BookModel.class);
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      if (eq < 0 && models.size() != 1) {
+        throw new IllegalArgumentException("--initial-weights: name the model of " + v + " as MODEL=FILE ("
+            + models.size() + " models train)");
+      }
+      BookModel model = eq < 0 ? models.get(0) : BookModel.fromKey(v.substring(0, eq));
+      Path file = Path.of(eq < 0 ? v : v.substring(eq + 1));
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        throw new IllegalArgumentException("--initial-weights: cannot read " + file + " (no such file)");
+      }
+      if (out.put(model, file) != null) {
+        throw new IllegalArgumentException("--initial-weights: " + model.key() + " is given twice");
+      }
+    }
+    return out;
   }
 
   /**
