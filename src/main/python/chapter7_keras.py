@@ -17,6 +17,9 @@ rest. It writes, in the same files and columns as rnnbook's chapter run:
     OUT/results/<model>/predictions.csv           index, y, prediction, abs_diff, correct
     OUT/savedmodels/<model>/                      model.save(dir): a Keras 2 SavedModel for `rnnbook crosscheck`
     OUT/weights/<model>.npz                       np.savez(path, *model.get_weights()) for `rnnbook predict`
+
+`--same-start RESULTS_DIR --out OUT [--epochs N]` instead trains Keras from an rnnbook run's initial
+weights on its batches in its order: see same_start.py.
 """
 import argparse
 import csv
@@ -112,6 +115,9 @@ def run_model(tf, keras, kind, x, y, args):
 
 
 def main(argv=None):
+    if "--same-start" in (sys.argv[1:] if argv is None else argv):  # Keras from an rnnbook run's start
+        import same_start
+        return same_start.main(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, help="folder with X.npy and Y.npy as `rnnbook data` writes them")
     parser.add_argument("--out", default="python-run", help="output folder (default: python-run)")
