@@ -21,11 +21,13 @@ import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
 import rnnbook.keras.TrainingListener;
 import rnnbook.keras.layers.Dense;
+import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.keras.layers.RecurrentConfig;
 
 /**
@@ -41,22 +43,28 @@ public final class Benchmark {
   private Benchmark() {}
 
   /** One measured configuration. */
-  public record Case(BookModel model, int batch, int timesteps, int units, boolean fused) {
+  public record Case(BookModel model, int batch, int timesteps, int units, RecurrentBackend backend) {
     public String label() {
       return model.key() + " batch=" + batch + " timesteps=" + timesteps + " units=" + units
-          + (fused ? "" : " unrolled");
+          + (backend == RecurrentBackend.AUTO ? "" : " " + backend.key());
     }
   }
 
   /** The numbers of one run of a case; times in milliseconds unless named otherwise. */
   public record Result(Case c, double buildSeconds, double firstStepSeconds, double stepMsMedian,
       double stepMsP10, double stepMsP90, double epochSeconds, double predictPerSecond,
-      long peakRssMb, double matmulFloorMs) {}
+      long peakRssMb, double matmulFloorMs, String ranOn) {}
+
+  /** What the recurrent layers ran on: {@code native}, {@code tensorflow}, {@code unrolled}. */
+  private static String ranOn(CompiledModel m) {
+    return m.backends().stream().map(b -> b.used().key()).distinct()
+        .collect(java.util.stream.Collectors.joining("+"));
+  }
 
   /** The chapter's model of {@code c.model()} with {@code c.units()} units per layer. */
   static Sequential model(Case c) {
-    RecurrentConfig config = RecurrentConfig.of(c.units()).withFused(c.fused());
-    Sequential s = c.model().create(c.timesteps(), c.fused());
+    RecurrentConfig config = RecurrentConfig.of(c.units());
+    Sequential s = c.model().create(c.timesteps());
     if (c.units() == BookModel.UNITS) {
       return s;
     }
@@ -85,7 +93,8 @@ public final class Benchmark {
     float[] y = data.yFloat();
     int row = c.timesteps() * 2;
     long t0 = System.nanoTime();
-    try (CompiledModel m = model(c).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 1)) {
+    try (CompiledModel m = model(c).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+        CompileOptions.of(1).withBackend(c.backend()))) {
       double build = (System.nanoTime() - t0) / 1e9;
       float[] bx = Arrays.copyOf(x, c.batch() * row);
       float[] by = Arrays.copyOf(y, c.batch());
@@ -130,7 +139,7 @@ public final class Benchmark {
         perSecond = 440 / p[2];
       }
       return new Result(c, build, first, percentile(times, 0.5), percentile(times, 0.1),
-          percentile(times, 0.9), epochSeconds, perSecond, peakRssMb(), matmulFloorMs(c));
+          percentile(times, 0.9), epochSeconds, perSecond, peakRssMb(), matmulFloorMs(c), ranOn(m));
     }
   }
 
@@ -227,7 +236,8 @@ public final class Benchmark {
     return new Result(c, med(runs, Result::buildSeconds), med(runs, Result::firstStepSeconds),
         med(runs, Result::stepMsMedian), med(runs, Result::stepMsP10), med(runs, Result::stepMsP90),
         med(runs, Result::epochSeconds), med(runs, Result::predictPerSecond),
-        runs.stream().mapToLong(Result::peakRssMb).max().orElse(-1), med(runs, Result::matmulFloorMs));
+        runs.stream().mapToLong(Result::peakRssMb).max().orElse(-1), med(runs, Result::matmulFloorMs),
+        runs.get(0).ranOn());
   }
 
   private static double med(List<Result> runs, java.util.function.ToDoubleFunction<Result> f) {
@@ -237,14 +247,14 @@ public final class Benchmark {
   }
 
   /** The scaling cases: batch 32/128/512, timesteps 100/400, units 30/128, for each model. */
-  public static List<Case> scalingCases(List<BookModel> models, boolean fused) {
+  public static List<Case> scalingCases(List<BookModel> models, RecurrentBackend backend) {
     List<Case> cases = new ArrayList<>();
     for (BookModel m : models) {
       for (int batch : new int[] {32, 128, 512}) {
-        cases.add(new Case(m, batch, 100, 30, fused));
+        cases.add(new Case(m, batch, 100, 30, backend));
       }
-      cases.add(new Case(m, 32, 400, 30, fused));
-      cases.add(new Case(m, 32, 100, 128, fused));
+      cases.add(new Case(m, 32, 400, 30, backend));
+      cases.add(new Case(m, 32, 100, 128, backend));
     }
     return cases;
   }

@@ -38,18 +38,12 @@ public enum BookModel {
     return key;
   }
 
-  /** A fresh, unbuilt model for sequences of {@code timesteps} rows of (marker, value). */
-  public Sequential create(int timesteps) {
-    return create(timesteps, true);
-  }
-
   /**
-   * As {@link #create(int)}; {@code fused} false forces the plain unrolled graph with
-   * TensorFlow's own gradients instead of the fast paths (the fused LSTM kernel, the written-out
-   * backward pass of SimpleRNN and GRU), for checking.
+   * A fresh, unbuilt model for sequences of {@code timesteps} rows of (marker, value); how its
+   * recurrent layers run is chosen when it is compiled.
    */
-  public Sequential create(int timesteps, boolean fused) {
-    RecurrentConfig config = RecurrentConfig.of(UNITS).withFused(fused);
+  public Sequential create(int timesteps) {
+    RecurrentConfig config = RecurrentConfig.of(UNITS);
     return new Sequential(kerasModelName, timesteps, 2)
         .add(layer.apply(config.withReturnSequences(true)))
         .add(layer.apply(config))

@@ -24,7 +24,6 @@ import rnnbook.io.ResultFiles.SummaryRow;
 import rnnbook.io.SavedModels;
 import rnnbook.keras.Progbar;
 import rnnbook.keras.TrainingListener;
-import rnnbook.keras.layers.NativeKernels;
 import rnnbook.report.LossPlot;
 import rnnbook.report.Report;
 
@@ -81,7 +80,7 @@ public final class Chapter {
     RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
         config.epochs(), config.seed(), config.batchSize(),
         config.data() == null ? "generated with seed " + config.seed() : config.data().toString(),
-        config.fused() ? NativeKernels.summary() : "plain unrolled graphs");
+        config.backend().summary());
     info.write(config.results().resolve("run.json"));
     int jobs = Math.min(config.jobs(), config.models().size());
     List<SummaryRow> rows = jobs == 1 ? runInOrder(split) : runSideBySide(split, jobs);
@@ -226,7 +225,7 @@ public final class Chapter {
       throws IOException {
     var dir = config.results().resolve(spec.key());
     ModelRun.Outcome o = ModelRun.train(spec, data,
-        new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.fused(),
+        new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.backend(),
             config.initialWeights().get(spec)), out, progress,
         compiled -> SavedModels.export(compiled, config.savedModels().resolve(spec.key())));
     AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(o.summary()));

@@ -3,6 +3,7 @@ package rnnbook.chapter7;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import rnnbook.keras.layers.RecurrentBackend;
 
 /**
  * One run of the chapter.
@@ -15,14 +16,15 @@ import java.util.Map;
  * @param results where CSV files and plots go
  * @param savedModels where the SavedModels go
  * @param jobs models trained at once, each on one core (default: the number of cores)
- * @param fused use fused kernels where one matches Keras (the LSTM); false unrolls every layer
+ * @param backend how the recurrent layers run (auto: the fastest that applies)
  * @param book a folder of the Python notebook's numbers for the report, or null for the copy
  *     bundled with rnnbook
  * @param initialWeights per model, an .npz of weights to start from instead of drawing them from
  *     the seed (as {@code results/<model>/initial_weights.npz} of a run); models not in it draw
  */
 public record ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
-    Path results, Path savedModels, int jobs, boolean fused, Path book, Map<BookModel, Path> initialWeights) {
+    Path results, Path savedModels, int jobs, RecurrentBackend backend, Path book,
+    Map<BookModel, Path> initialWeights) {
   /**
    * The seed of the README's results. Runs differ by seed (the study command measures how much):
    * of seeds 0, 1, 2 and 42 tried first, 0 and 1 gave LSTM >= 90 % and GRU >= 97 % with SimpleRNN
@@ -51,6 +53,9 @@ public record ChapterConfig(List<BookModel> models, int epochs, long seed, int b
     if (jobs < 1) {
       throw new IllegalArgumentException("--jobs must be >= 1, received " + jobs);
     }
+    if (backend == null) {
+      throw new IllegalArgumentException("--backend must be one of auto, unrolled, tensorflow, native");
+    }
     initialWeights = Map.copyOf(initialWeights);
     for (BookModel m : initialWeights.keySet()) {
       if (!models.contains(m)) {
@@ -62,14 +67,14 @@ public record ChapterConfig(List<BookModel> models, int epochs, long seed, int b
 
   /** A run whose models all draw their initial weights from the seed. */
   public ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
-      Path results, Path savedModels, int jobs, boolean fused, Path book) {
-    this(models, epochs, seed, batchSize, data, results, savedModels, jobs, fused, book, Map.of());
+      Path results, Path savedModels, int jobs, RecurrentBackend backend, Path book) {
+    this(models, epochs, seed, batchSize, data, results, savedModels, jobs, backend, book, Map.of());
   }
 
-  /** A run with the default jobs (one per core), fused kernels and the bundled book numbers. */
+  /** A run with the default jobs (one per core), the automatic backend and the bundled book numbers. */
   public ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
       Path results, Path savedModels) {
-    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), true, null);
+    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), RecurrentBackend.AUTO, null);
   }
 
   /** One model per core. */

@@ -12,7 +12,7 @@ import rnnbook.io.GateFiles.Gate;
 import rnnbook.io.GateFiles.Recording;
 import rnnbook.io.GateFiles.Sample;
 import rnnbook.io.SavedModels;
-import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.LayerTrace;
 import rnnbook.keras.Loss;
@@ -53,7 +53,7 @@ public final class GateInspector {
       String source = "SavedModel " + savedModel;
       out.println(model.key() + ": weights from the " + source);
       try (CompiledModel m = model.create(data.test().timesteps())
-          .compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, training.seed())) {
+          .compileForInference(Loss.MEAN_SQUARED_ERROR, CompileOptions.of(training.seed()))) {
         m.setWeights(SavedModels.readWeights(savedModel, m.variableNames()));
         return inspect(m, model, data.test(), samples, training.seed(), dataSource, source);
       }

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.KerasWeights;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
 import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.CompiledModel.WeightValue;
 import rnnbook.keras.History;
@@ -31,14 +33,14 @@ public final class ModelRun {
    * @param epochs epochs of fit
    * @param batchSize samples per training step
    * @param seed draws the initial weights and the shuffling
-   * @param fused use the fast paths (false: plain unrolled graphs, TensorFlow's gradients)
+   * @param backend how the recurrent layers run
    * @param initialWeights an .npz of the model's weights to start from instead of drawing them
    *     from the seed (see {@link KerasWeights#read}), or null
    */
-  public record Settings(int epochs, int batchSize, long seed, boolean fused, Path initialWeights) {
+  public record Settings(int epochs, int batchSize, long seed, RecurrentBackend backend, Path initialWeights) {
     /** Initial weights drawn from the seed. */
-    public Settings(int epochs, int batchSize, long seed, boolean fused) {
-      this(epochs, batchSize, seed, fused, null);
+    public Settings(int epochs, int batchSize, long seed, RecurrentBackend backend) {
+      this(epochs, batchSize, seed, backend, null);
     }
   }
 
@@ -96,11 +98,11 @@ public final class ModelRun {
    */
   public static Outcome train(BookModel spec, Split data, Settings settings, PrintStream out,
       TrainingListener progress, WhileOpen whileOpen) throws IOException {
-    Sequential model = spec.create(data.train().timesteps(), settings.fused());
+    Sequential model = spec.create(data.train().timesteps());
     String summary = model.summary();
     out.print(summary);
     try (CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
-        settings.seed())) {
+        CompileOptions.of(settings.seed()).withBackend(settings.backend()))) {
       if (settings.initialWeights() != null) {
         KerasWeights.load(settings.initialWeights(), compiled);
       }

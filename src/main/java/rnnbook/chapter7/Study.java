@@ -55,7 +55,7 @@ public final class Study {
   public List<ModelSummary> run() throws IOException {
     Path dir = config.dir();
     StudyInfo info = StudyInfo.start(config.epochs(), config.batchSize(), config.samples(), config.timesteps(),
-        !config.fused(), config.models().stream().map(BookModel::key).toList(), config.seedList(), config.jobs());
+        config.backend().key(), config.models().stream().map(BookModel::key).toList(), config.seedList(), config.jobs());
     runs.addAll(resume(dir, info));
     info.write(dir.resolve(StudyFiles.STUDY_JSON));
     Set<String> done = new HashSet<>();
@@ -137,7 +137,7 @@ public final class Study {
     long start = System.nanoTime();
     MultiplicationProblem data = MultiplicationProblem.generate(t.seed(), config.samples(), config.timesteps());
     ModelRun.Outcome o = ModelRun.train(t.model(), ModelRun.Split.of(data),
-        new ModelRun.Settings(config.epochs(), config.batchSize(), t.seed(), config.fused()),
+        new ModelRun.Settings(config.epochs(), config.batchSize(), t.seed(), config.backend()),
         new PrintStream(PrintStream.nullOutputStream()), TrainingListener.NONE, ModelRun.WhileOpen.NOTHING);
     ResultFiles.writeHistory(StudyFiles.history(config.dir(), t.model().key(), t.seed()), o.history());
     var row = o.summaryRow();

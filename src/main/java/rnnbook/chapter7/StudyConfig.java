@@ -2,6 +2,7 @@ package rnnbook.chapter7;
 
 import java.nio.file.Path;
 import java.util.List;
+import rnnbook.keras.layers.RecurrentBackend;
 import java.util.stream.LongStream;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.io.StudyFiles;
@@ -20,11 +21,11 @@ import rnnbook.io.StudyFiles;
  * @param samples samples generated per seed (the notebook: 3000; fewer for quick checks)
  * @param timesteps timesteps per sample (the notebook: 100)
  * @param jobs runs trained at once, each on one core
- * @param fused use the fast paths (false: plain unrolled graphs, TensorFlow's gradients)
+ * @param backend how the recurrent layers run (auto: the fastest that applies)
  * @param results the results folder; the study writes into its {@code study/} folder
  */
 public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int epochs, int batchSize,
-    int samples, int timesteps, int jobs, boolean fused, Path results) {
+    int samples, int timesteps, int jobs, RecurrentBackend backend, Path results) {
   public StudyConfig {
     if (models == null || models.isEmpty()) {
       throw new IllegalArgumentException("--models: name at least one of simple_rnn, lstm, gru");
@@ -59,7 +60,7 @@ public record StudyConfig(List<BookModel> models, long firstSeed, int seeds, int
   public static StudyConfig of(int seeds, Path results) {
     return new StudyConfig(List.of(BookModel.values()), ChapterConfig.DEFAULT_SEED, seeds, 100, 32,
         MultiplicationProblem.BOOK_SAMPLES, MultiplicationProblem.BOOK_TIMESTEPS, ChapterConfig.defaultJobs(),
-        true, results);
+        RecurrentBackend.AUTO, results);
   }
 
   public List<Long> seedList() {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rnnbook.chapter7.Benchmark;
@@ -15,7 +16,7 @@ import rnnbook.chapter7.Benchmark.Case;
 import rnnbook.chapter7.Benchmark.Result;
 import rnnbook.chapter7.BookModel;
 import rnnbook.data.AtomicWrite;
-import rnnbook.keras.layers.NativeKernels;
+import rnnbook.keras.layers.RecurrentBackend;
 
 /**
  * {@code bench}: measures the chapter's models (see {@link Benchmark}) and writes
@@ -27,7 +28,7 @@ import rnnbook.keras.layers.NativeKernels;
         + "spread), seconds per epoch, prediction throughput, peak memory, and the step's matrix "
         + "products alone.")
 final class BenchCommand implements Callable<Integer> {
-  static final String[] HEADER = {"model", "batch", "timesteps", "units", "fused", "kernels", "repeats",
+  static final String[] HEADER = {"model", "batch", "timesteps", "units", "backend", "kernels", "repeats",
       "build_seconds", "first_step_seconds", "step_ms_median", "step_ms_p10", "step_ms_p90",
       "epoch_seconds", "predict_samples_per_second", "peak_rss_mb", "matmul_floor_ms"};
 
@@ -45,11 +46,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--scaling", description = "Also measure batch 32/128/512, timesteps 100/400 and units 30/128.")
   boolean scaling;
 
-  @Option(names = "--unrolled", description = "Measure the plain unrolled graphs with TensorFlow's own gradients instead of the fast paths.")
-  boolean unrolled;
-
-  @Option(names = "--no-native", description = "Measure the TensorFlow-ops fast paths instead of the native recurrent kernels.")
-  boolean noNative;
+  @CommandLine.Mixin BackendOption backend = new BackendOption();
 
   @Option(names = "--results", paramLabel = "DIR", description = "Where bench.csv goes (default: ${DEFAULT-VALUE}).")
   Path results = Path.of("results");
@@ -59,18 +56,18 @@ final class BenchCommand implements Callable<Integer> {
     if (repeats < 1 || steps < 1) {
       throw new IllegalArgumentException("--repeats and --steps must be >= 1, received " + repeats + " and " + steps);
     }
-    Main.chooseKernels(noNative);
-    System.out.println("recurrent layers: " + (unrolled ? "plain unrolled graphs" : NativeKernels.describe()));
+    RecurrentBackend requested = backend.get();
+    System.out.println("recurrent layers: " + requested.summary());
     List<Result> rows = new ArrayList<>();
     System.out.printf(Locale.ROOT, "%-44s %8s %8s %8s %8s %8s %8s %10s %8s %9s%n", "case", "build_s",
         "first_s", "step_ms", "p10", "p90", "epoch_s", "predict/s", "rss_mb", "floor_ms");
     for (BookModel m : models) {
-      rows.add(measure(new Case(m, 32, 100, BookModel.UNITS, !unrolled), repeats, true));
+      rows.add(measure(new Case(m, 32, 100, BookModel.UNITS, requested), repeats, true));
     }
     write(results.resolve("bench.csv"), rows);
     if (scaling) {
       List<Result> scaled = new ArrayList<>();
-      for (Case c : Benchmark.scalingCases(models, !unrolled)) {
+      for (Case c : Benchmark.scalingCases(models, requested)) {
         scaled.add(measure(c, 1, false));
       }
       write(results.resolve("bench_scaling.csv"), scaled);
@@ -90,20 +87,12 @@ final class BenchCommand implements Callable<Integer> {
     return r;
   }
 
-  /** What the recurrent layers of {@code c} ran on: native, tensorflow (ops) or unrolled. */
-  private static String kernels(Case c) {
-    if (!c.fused()) {
-      return "unrolled";
-    }
-    return NativeKernels.available() ? "native" : "tensorflow";
-  }
-
   private void write(Path file, List<Result> rows) throws IOException {
     AtomicWrite.text(file, w -> {
       try (CSVPrinter csv = CSVFormat.DEFAULT.builder().setHeader(HEADER).get().print(w)) {
         for (Result r : rows) {
           Case c = r.c();
-          csv.printRecord(c.model().key(), c.batch(), c.timesteps(), c.units(), c.fused(), kernels(c), repeats,
+          csv.printRecord(c.model().key(), c.batch(), c.timesteps(), c.units(), c.backend().key(), r.ranOn(), repeats,
               r.buildSeconds(), r.firstStepSeconds(), r.stepMsMedian(), r.stepMsP10(), r.stepMsP90(),
               r.epochSeconds(), r.predictPerSecond(), r.peakRssMb(), r.matmulFloorMs());
         }

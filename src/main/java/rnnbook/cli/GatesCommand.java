@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.GateInspector;
@@ -90,7 +91,7 @@ final class GatesCommand implements Callable<Integer> {
         + dataSource + (data != null ? "" : " (" + seedFrom + ")") + "; results " + results.resolve("gates"));
     for (BookModel m : models) {
       List<Recording> recordings = GateInspector.record(m, split, dataSource, samples, savedModels.resolve(m.key()),
-          new ModelRun.Settings(epochs, batchSize, seed, true), System.out, Progbar.toStdout());
+          new ModelRun.Settings(epochs, batchSize, seed, RecurrentBackend.AUTO), System.out, Progbar.toStdout());
       for (Recording r : recordings) {
         Path dir = GateInspector.write(results, r);
         System.out.println(String.format(Locale.ROOT, "%s test sample %d: ", m.key(), r.sample().sample())

@@ -15,8 +15,6 @@ import picocli.CommandLine.Option;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.Chapter;
 import rnnbook.chapter7.ChapterConfig;
-import rnnbook.io.Devices;
-import rnnbook.keras.layers.NativeKernels;
 import rnnbook.report.BookReference;
 
 /**
@@ -63,13 +61,7 @@ public final class Main implements Callable<Integer> {
       + "number of cores, ${DEFAULT-VALUE} here). Results do not depend on it.")
   int jobs = ChapterConfig.defaultJobs();
 
-  @Option(names = "--unrolled", description = "Plain unrolled graphs with TensorFlow's own "
-      + "gradients instead of the native kernels or fast paths (slower; for checking).")
-  boolean unrolled;
-
-  @Option(names = "--no-native", description = "Recurrent layers on TensorFlow's ops instead of "
-      + "rnnbook's native kernels (slower; what runs where no C++ compiler is found).")
-  boolean noNative;
+  @CommandLine.Mixin BackendOption backend = new BackendOption();
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers, "
       + "shown beside ours in the report (default: " + BookReference.BUNDLED + "; absent: left out).")
@@ -83,17 +75,15 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    chooseKernels(noNative);
     ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
-        jobs, !unrolled, book, initialWeights(initialWeights, models));
+        jobs, backend.get(), book, initialWeights(initialWeights, models));
     System.out.println("rnnbook: chapter 7 with models="
         + config.models().stream().map(BookModel::key).collect(Collectors.joining(","))
         + " epochs=" + config.epochs() + " seed=" + config.seed() + " batch_size=" + config.batchSize()
         + " data=" + (config.data() == null ? "generated" : config.data()) + " results=" + config.results()
         + " savedmodels=" + config.savedModels() + " jobs=" + config.jobs()
-        + (config.fused() ? "" : " unrolled") + " (TensorFlow " + TensorFlow.version() + ")");
-    System.out.println("recurrent layers: "
-        + (config.fused() ? NativeKernels.describe() : "plain unrolled graphs"));
+        + " backend=" + config.backend() + " (TensorFlow " + TensorFlow.version() + ")");
+    System.out.println("recurrent layers: " + config.backend().summary());
     new Chapter(config).run();
     return 0;
   }
@@ -117,20 +107,6 @@ public final class Main implements Callable<Integer> {
       }
     }
     return out;
-  }
-
-  /**
-   * Turns the native recurrent kernels off when asked to, or when TensorFlow sees a GPU: they are
-   * CPU code, and TensorFlow's own ops run on the GPU.
-   */
-  static void chooseKernels(boolean noNative) {
-    if (noNative) {
-      NativeKernels.setEnabled(false);
-    } else if (NativeKernels.enabled() && "GPU".equals(Devices.used())) {
-      NativeKernels.setEnabled(false);
-      System.out.println("a GPU is visible: the recurrent layers run on TensorFlow's GPU ops, "
-          + "not on rnnbook's native CPU kernels");
-    }
   }
 
   /** Parses a model key, listing the valid ones when it is unknown. */

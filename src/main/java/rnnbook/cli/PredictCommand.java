@@ -13,7 +13,7 @@ import rnnbook.data.AtomicWrite;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.Npy;
 import rnnbook.io.KerasWeights;
-import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 
@@ -56,7 +56,8 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           input + ": expected shape (samples, timesteps, 2), found " + x.shapeString());
     }
-    try (CompiledModel m = model.create((int) s[1]).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 0)) {
+    try (CompiledModel m = model.create((int) s[1])
+        .compileForInference(Loss.MEAN_SQUARED_ERROR, CompileOptions.of(0))) {
       KerasWeights.load(weights, m);
       float[] predicted = m.predict(x.floats());
       AtomicWrite.bytes(output, Npy.toBytes(Npy.of(new long[] {s[0], 1}, predicted), Npy.Dtype.FLOAT32));

@@ -3,6 +3,7 @@ package rnnbook.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rnnbook.chapter7.BookModel;
@@ -47,8 +48,7 @@ final class StudyCommand implements Callable<Integer> {
       + "cores, ${DEFAULT-VALUE} here). Results do not depend on it.")
   int jobs = ChapterConfig.defaultJobs();
 
-  @Option(names = "--unrolled", description = "Plain unrolled graphs with TensorFlow's own gradients (slower; for checking).")
-  boolean unrolled;
+  @CommandLine.Mixin BackendOption backend = new BackendOption();
 
   @Option(names = "--results", paramLabel = "DIR", description = "The results folder; the study goes into "
       + "DIR/study (default: ${DEFAULT-VALUE}).")
@@ -60,9 +60,8 @@ final class StudyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Main.chooseKernels(false);
     StudyConfig config = new StudyConfig(models, firstSeed, seeds, epochs, batchSize, samples, timesteps, jobs,
-        !unrolled, results);
+        backend.get(), results);
     new Study(config, System.out).run();
     ReportCommand.rebuildIfChapterRun(results, book, System.out);
     return 0;

@@ -10,7 +10,7 @@ import java.util.Map;
 import rnnbook.io.KerasSavedModel.Floats;
 import rnnbook.io.KerasSavedModel.SignatureSpec;
 import rnnbook.io.KerasSavedModel.TensorSpec;
-import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
@@ -45,7 +45,7 @@ public final class KerasImport {
       TensorSpec input, TensorSpec output) {
     /** Compiles the rebuilt model and copies the trained weights in, checking every shape. */
     public CompiledModel compile() {
-      CompiledModel compiled = model.compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 0);
+      CompiledModel compiled = model.compileForInference(Loss.MEAN_SQUARED_ERROR, CompileOptions.of(0));
       try {
         List<CompiledModel.WeightValue> slots = compiled.getWeights();
         if (slots.size() != weights.size()) {

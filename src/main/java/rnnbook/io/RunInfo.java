@@ -1,5 +1,6 @@
 package rnnbook.io;
 
+import rnnbook.keras.Devices;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,6 +1,7 @@
 package rnnbook.io;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,15 +14,16 @@ import rnnbook.data.AtomicWrite;
 
 /**
  * {@code results/study/study.json}: what every run of a study shares (epochs, batch size, data size,
- * fused or unrolled), which models and seeds were asked for last, and where and when it ran. Runs
+ * the recurrent backend), which models and seeds were asked for last, and where and when it ran. Runs
  * made with other settings cannot join the same runs.csv; {@link #settings()} names them.
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // "unrolled": true/false, before --backend
 public record StudyInfo(
     @JsonProperty("epochs") int epochs,
     @JsonProperty("batch_size") int batchSize,
     @JsonProperty("samples") int samples,
     @JsonProperty("timesteps") int timesteps,
-    @JsonProperty("unrolled") boolean unrolled,
+    @JsonProperty("backend") String backend,
     @JsonProperty("models") List<String> models,
     @JsonProperty("seeds") List<Long> seeds,
     @JsonProperty("plateau_exit") double plateauExit,
@@ -32,10 +34,14 @@ public record StudyInfo(
     @JsonProperty("finished") String finished) {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  public StudyInfo {
+    backend = backend == null ? "auto" : backend;
+  }
+
   /** A study starting now on this machine. */
-  public static StudyInfo start(int epochs, int batchSize, int samples, int timesteps, boolean unrolled,
+  public static StudyInfo start(int epochs, int batchSize, int samples, int timesteps, String backend,
       List<String> models, List<Long> seeds, int jobs) {
-    return new StudyInfo(epochs, batchSize, samples, timesteps, unrolled, models, seeds,
+    return new StudyInfo(epochs, batchSize, samples, timesteps, backend, models, seeds,
         StudyFiles.PLATEAU_EXIT, TensorFlow.version(), RunInfo.describeMachine(), jobs, Instant.now().toString(), null);
   }
 
@@ -43,11 +49,11 @@ public record StudyInfo(
   @JsonIgnore
   public String settings() {
     return "--epochs " + epochs + " --batch-size " + batchSize + " --samples " + samples + " --timesteps "
-        + timesteps + (unrolled ? " --unrolled" : "");
+        + timesteps + " --backend " + backend;
   }
 
   public StudyInfo finish() {
-    return new StudyInfo(epochs, batchSize, samples, timesteps, unrolled, models, seeds, plateauExit, tensorflow,
+    return new StudyInfo(epochs, batchSize, samples, timesteps, backend, models, seeds, plateauExit, tensorflow,
         machine, jobs, started, Instant.now().toString());
   }
 

@@ -89,29 +89,40 @@ public final class Sequential {
     return n;
   }
 
-  /**
-   * Builds the graph and a session running on one thread (see {@link #compile(Adam.Config, Loss,
-   * long, int)}).
-   */
+  /** Builds the graph and a session: one thread, the automatic backend (see {@link CompileOptions}). */
   public CompiledModel compile(Adam.Config optimizer, Loss loss, long seed) {
-    return compile(optimizer, loss, seed, 1);
+    return compile(optimizer, loss, CompileOptions.of(seed));
+  }
+
+  /** As {@link #compile(Adam.Config, Loss, CompileOptions)} on {@code threads} threads. */
+  public CompiledModel compile(Adam.Config optimizer, Loss loss, long seed, int threads) {
+    return compile(optimizer, loss, CompileOptions.of(seed).withThreads(threads));
+  }
+
+  /** Builds the graph, Adam's update step and a session: see {@link CompiledModel}. */
+  public CompiledModel compile(Adam.Config optimizer, Loss loss, CompileOptions options) {
+    if (optimizer == null) {
+      throw new IllegalArgumentException("optimizer must not be null; use compileForInference");
+    }
+    return build(optimizer, loss, options);
   }
 
   /**
-   * Builds the graph and a session: see {@link CompiledModel}. {@code seed} draws the initial
-   * weights and the shuffling. {@code threads} sets TensorFlow's intra- and inter-op pools; one
-   * thread is the default because these small recurrent graphs run no faster on more, the same
-   * seed then gives the same bits whatever else the machine runs, and models can train side by
-   * side, one per core.
+   * Builds the graph and a session for {@code predict}, {@code evaluate} (with {@code loss}),
+   * weights and export only: no gradients, no optimizer slots.
    */
-  public CompiledModel compile(Adam.Config optimizer, Loss loss, long seed, int threads) {
+  public CompiledModel compileForInference(Loss loss, CompileOptions options) {
+    return build(null, loss, options);
+  }
+
+  private CompiledModel build(Adam.Config optimizer, Loss loss, CompileOptions options) {
     if (layers.isEmpty()) {
       throw new IllegalStateException("a Sequential model needs at least one layer before compile");
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, received " + threads);
+    if (loss == null || options == null) {
+      throw new IllegalArgumentException("loss and options must not be null");
     }
-    return new CompiledModel(this, optimizer, loss, seed, threads);
+    return new CompiledModel(this, optimizer, loss, options);
   }
 
   /** Keras's {@code model.summary()} table, 65 columns wide. */

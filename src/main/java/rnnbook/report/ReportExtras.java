@@ -43,7 +43,7 @@ final class ReportExtras {
     List<Long> seeds = s.seeds();
     String settings = s.info() == null ? "settings unknown (no study.json)"
         : s.info().epochs() + " epochs each, batch " + s.info().batchSize() + ", " + s.info().samples() + " samples of "
-            + s.info().timesteps() + " timesteps" + (s.info().unrolled() ? ", unrolled" : "");
+            + s.info().timesteps() + " timesteps" + (s.info().backend().equals("auto") ? "" : ", backend " + s.info().backend());
     String intro = String.format(Locale.ROOT, "%d runs in all: each model trained on %d seed%s (%s), %s. Seed S "
         + "generates the data and draws the initial weights and the shuffling, as the chapter run with --seed S; "
         + "each run is measured on its own 440 test samples (results/study/runs.csv).", s.runs().size(),

@@ -93,14 +93,14 @@ class ChapterTest {
     assertEquals(List.of("simple_rnn", "lstm", "gru"), info.models());
     assertEquals(1, info.seed());
     assertTrue(info.finished() != null && info.device().equals("CPU"), info.toString());
-    assertEquals(rnnbook.keras.layers.NativeKernels.summary(), info.recurrentLayers());
+    assertEquals(rnnbook.keras.layers.RecurrentBackend.AUTO.summary(), info.recurrentLayers());
     assertTrue(printed.contains("report: " + dir.resolve("results/report.html")), "the run ends with its report");
     assertTrue(Files.isRegularFile(dir.resolve("results/report.md")));
     String lstmSummary = Files.readString(dir.resolve("results/lstm/summary.txt"));
     assertTrue(printed.contains(lstmSummary) && lstmSummary.contains("Total params: 11,311"));
     // one model at a time, and unrolled: the same numbers bit for bit / within float rounding
     ChapterConfig sequential = new ChapterConfig(List.of(BookModel.values()), 2, 1, 16, dir.resolve("data"),
-        dir.resolve("results1"), dir.resolve("saved1"), 1, true, null);
+        dir.resolve("results1"), dir.resolve("saved1"), 1, rnnbook.keras.layers.RecurrentBackend.AUTO, null);
     List<ResultFiles.SummaryRow> again = new Chapter(sequential, new PrintStream(new ByteArrayOutputStream()),
         rnnbook.keras.TrainingListener.NONE).run();
     for (int i = 0; i < 3; i++) {

@@ -141,7 +141,7 @@ class GateInspectorTest {
 
   @Test
   void runsTheSavedModelsWeightsOrTrainsOnTheSpot() throws IOException {
-    ModelRun.Settings settings = new ModelRun.Settings(1, 32, 5, true);
+    ModelRun.Settings settings = new ModelRun.Settings(1, 32, 5, rnnbook.keras.layers.RecurrentBackend.AUTO);
     Path saved = dir.resolve("saved/lstm");
     ModelRun.Outcome trained = ModelRun.train(BookModel.LSTM, data, settings, new PrintStream(new ByteArrayOutputStream()),
         TrainingListener.NONE, m -> SavedModels.export(m, saved));

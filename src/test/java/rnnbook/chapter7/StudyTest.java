@@ -34,7 +34,7 @@ class StudyTest {
   Path dir;
 
   private static StudyConfig tiny(List<BookModel> models, int seeds, Path results) {
-    return new StudyConfig(models, 42, seeds, 2, 32, SAMPLES, TIMESTEPS, 2, true, results);
+    return new StudyConfig(models, 42, seeds, 2, 32, SAMPLES, TIMESTEPS, 2, rnnbook.keras.layers.RecurrentBackend.AUTO, results);
   }
 
   private record Printed(List<ModelSummary> summary, String out) {}
@@ -102,7 +102,7 @@ class StudyTest {
     StudyConfig config = tiny(List.of(BookModel.LSTM, BookModel.GRU), 2, results);
     Path study = config.dir();
     // a study killed after two runs: study.json, runs.csv with their rows, their histories
-    StudyInfo.start(2, 32, SAMPLES, TIMESTEPS, false, List.of("lstm", "gru"), List.of(42L, 43L), 2)
+    StudyInfo.start(2, 32, SAMPLES, TIMESTEPS, "auto", List.of("lstm", "gru"), List.of(42L, 43L), 2)
         .write(study.resolve(StudyFiles.STUDY_JSON));
     List<Run> earlier = List.of(new Run("lstm", 43, 11311, 0.5, 0.004, 0.25, 77.5, 2, 9.0, 10.0),
         new Run("gru", 42, 8671, 0.5, 0.5, 0.5, 12.25, null, 9.0, 10.0));
@@ -136,7 +136,7 @@ class StudyTest {
   @Test
   void refusesToMixRunsOfOtherSettings() throws IOException {
     Path results = dir.resolve("results");
-    StudyInfo.start(3, 32, SAMPLES, TIMESTEPS, false, List.of("lstm"), List.of(42L), 2)
+    StudyInfo.start(3, 32, SAMPLES, TIMESTEPS, "auto", List.of("lstm"), List.of(42L), 2)
         .write(results.resolve("study").resolve(StudyFiles.STUDY_JSON));
     var e = assertThrows(IllegalArgumentException.class, () -> run(tiny(List.of(BookModel.LSTM), 1, results)));
     assertTrue(e.getMessage().contains("--epochs 3 --batch-size 32 --samples 120 --timesteps 20, not --epochs 2 "),
@@ -162,7 +162,7 @@ class StudyTest {
     MultiplicationProblem data = MultiplicationProblem.generate(43, SAMPLES, TIMESTEPS);
     data.writeNpy(dir.resolve("data43"));
     ChapterConfig chapter = new ChapterConfig(List.of(BookModel.values()), 2, 43, 32, dir.resolve("data43"),
-        dir.resolve("chapter"), dir.resolve("saved"), 2, true, null);
+        dir.resolve("chapter"), dir.resolve("saved"), 2, rnnbook.keras.layers.RecurrentBackend.AUTO, null);
     List<ResultFiles.SummaryRow> rows = new Chapter(chapter, new PrintStream(new ByteArrayOutputStream()),
         TrainingListener.NONE).run();
     for (ResultFiles.SummaryRow row : rows) {

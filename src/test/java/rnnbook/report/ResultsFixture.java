@@ -118,7 +118,7 @@ final class ResultsFixture {
   static Path study(Path results) throws IOException {
     Path dir = results.resolve(StudyFiles.DIR);
     List<Long> seeds = java.util.stream.LongStream.rangeClosed(42, 51).boxed().toList();
-    StudyInfo.start(EPOCHS, 32, 3000, 100, false, MODELS, seeds, 2).finish().write(dir.resolve(StudyFiles.STUDY_JSON));
+    StudyInfo.start(EPOCHS, 32, 3000, 100, "auto", MODELS, seeds, 2).finish().write(dir.resolve(StudyFiles.STUDY_JSON));
     Random random = new Random(6);
     List<Run> runs = new ArrayList<>();
     for (String m : MODELS) {

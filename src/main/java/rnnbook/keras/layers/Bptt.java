@@ -1,10 +1,12 @@
 package rnnbook.keras.layers;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import org.tensorflow.ExecutionEnvironment;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -32,9 +34,11 @@ import org.tensorflow.types.family.TFloating;
  * {@code IdentityN} means).
  */
 final class Bptt {
-  // per graph (the entries hold the graph's tensors, so they are dropped by forget, not by GC)
-  private static final Map<ExecutionEnvironment, Map<String, Backward>> BACKWARDS =
-      Collections.synchronizedMap(new HashMap<>());
+  // per graph, per IdentityN op: the backward passes, held weakly; their layer holds them
+  // strongly (RNN.retain), so an entry lives as long as its layer, and the graph can be
+  // collected once neither the caller nor the layer keeps it (the backward passes hold its ops)
+  private static final Map<ExecutionEnvironment, Map<String, WeakReference<Backward>>> BACKWARDS =
+      Collections.synchronizedMap(new WeakHashMap<>());
   private static final boolean AVAILABLE = register();
 
   private Bptt() {}
@@ -60,8 +64,9 @@ final class Bptt {
   }
 
   private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
-    Map<String, Backward> backwards = BACKWARDS.get(op.env());
-    Backward backward = backwards == null ? null : backwards.get(op.name());
+    Map<String, WeakReference<Backward>> backwards = BACKWARDS.get(op.env());
+    WeakReference<Backward> ref = backwards == null ? null : backwards.get(op.name());
+    Backward backward = ref == null ? null : ref.get();
     if (backward != null && grads.get(0) != null) {
       return backward.apply(tf, grads.get(0));
     }
@@ -70,11 +75,6 @@ final class Bptt {
       out.add(grads.get(i) != null ? grads.get(i) : tf.zerosLike(op.output(i)));
     }
     return out;
-  }
-
-  /** Drops the backward passes kept for the graph {@code env} (call when closing it). */
-  static void forget(ExecutionEnvironment env) {
-    BACKWARDS.remove(env);
   }
 
   /** {@code layer}'s output for {@code x}, trained through the written-out backward pass. */
@@ -97,8 +97,7 @@ final class Bptt {
     long gateWidth = recurrentKernel.shape().size(1);
     // the backward pass below runs inside TensorFlow's gradient builder, which holds the graph's
     // lock: it must not ask the graph anything (shapes), only add ops
-    BACKWARDS.computeIfAbsent(out.env(), e -> Collections.synchronizedMap(new HashMap<>()))
-        .put(out.op().name(), (tf, outputGradient) -> {
+    Backward backward = (tf, outputGradient) -> {
           Operand<T> dOut = Layer.cast(outputGradient);
           List<Output<T>> dSeq = sequences
               ? tf.unstack(tf.linalg.transpose(dOut, tf.constant(new int[] {1, 0, 2})), timesteps).output()
@@ -165,7 +164,10 @@ final class Bptt {
             result.add(cell.biasGradient(tf, tf.sum(dInput, rows), tf.sum(dRec, rows)));
           }
           return result;
-        });
+        };
+    layer.retain(backward);
+    BACKWARDS.computeIfAbsent(out.env(), e -> Collections.synchronizedMap(new HashMap<>()))
+        .put(out.op().name(), new WeakReference<>(backward));
     return Layer.cast(out.output().get(0));
   }
 

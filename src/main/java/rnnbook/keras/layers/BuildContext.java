@@ -26,19 +26,30 @@ public final class BuildContext {
   }
 
   /**
-   * Creates build contexts for the layers of one graph, all in one {@code dtype} and sharing one
-   * counter of variables, so every variable gets its own seed.
+   * Creates build contexts for the layers of one graph, all in one {@code dtype}, with one
+   * recurrent backend asked for, and sharing one counter of variables, so every variable gets its
+   * own seed.
    */
   public static final class Factory {
     private final Ops tf;
     private final Class<? extends TFloating> dtype;
     private final long seed;
+    private final RecurrentBackend backend;
     private long variables;
 
-    public Factory(Ops tf, Class<? extends TFloating> dtype, long seed) {
+    public Factory(Ops tf, Class<? extends TFloating> dtype, long seed, RecurrentBackend backend) {
+      if (backend == null) {
+        throw new IllegalArgumentException("backend must not be null; use RecurrentBackend.AUTO");
+      }
       this.tf = tf;
       this.dtype = dtype;
       this.seed = seed;
+      this.backend = backend;
+    }
+
+    /** As the four-argument constructor with {@link RecurrentBackend#AUTO}. */
+    public Factory(Ops tf, Class<? extends TFloating> dtype, long seed) {
+      this(tf, dtype, seed, RecurrentBackend.AUTO);
     }
 
     BuildContext forLayer(Layer layer) {
@@ -55,6 +66,16 @@ public final class BuildContext {
     public Class<? extends TFloating> dtype() {
       return dtype;
     }
+  }
+
+  /** The recurrent backend the model asked for. */
+  RecurrentBackend backend() {
+    return factory.backend;
+  }
+
+  /** The dtype of the graph's weights and activations. */
+  Class<? extends TFloating> dtype() {
+    return factory.dtype;
   }
 
   /** Adds a weight called {@code name} with the given shape and initializer, Keras-style. */

@@ -10,6 +10,7 @@ import org.tensorflow.op.nn.BlockLSTM;
 import org.tensorflow.op.nn.BlockLSTMGrad;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * A whole LSTM sequence as TensorFlow's fused {@code BlockLSTMV2} kernel, whose equations are
@@ -38,11 +39,26 @@ final class FusedLSTM {
     return AVAILABLE;
   }
 
+  /** An LSTM layer's output for {@code x} (batch, timesteps, features) on the fused kernel. */
+  @SuppressWarnings("unchecked")
+  static <T extends TFloating> Operand<T> call(Ops s, RNN layer, Operand<T> x) {
+    List<Layer.Weight> w = layer.weights(); // kernel, recurrent_kernel[, bias]
+    long units = layer.config().units();
+    Operand<TFloat32> bias = w.size() > 2 ? Layer.typed(w.get(2).variable())
+        : s.fill(s.constant(new long[] {4 * units}), s.constant(0f));
+    Operand<TFloat32> h = sequence(s, (Operand<TFloat32>) x, Layer.typed(w.get(0).variable()),
+        Layer.typed(w.get(1).variable()), bias, units);
+    Operand<TFloat32> out = layer.config().returnSequences()
+        ? s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}))
+        : s.gather(h, s.constant(x.shape().size(1) - 1), s.constant(0));
+    return (Operand<T>) out;
+  }
+
   /**
    * h for every timestep, time-major (timesteps, batch, units), from {@code x} (batch,
    * timesteps, features).
    */
-  static Operand<TFloat32> sequence(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel,
+  private static Operand<TFloat32> sequence(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units) {
     long timesteps = x.shape().size(1);
     Operand<TFloat32> timeMajor = tf.linalg.transpose(x, tf.constant(new int[] {1, 0, 2}));

@@ -7,7 +7,6 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -44,26 +43,6 @@ public final class GRU extends RNN {
   @Override
   public String className() {
     return "GRU";
-  }
-
-  /**
-   * Whether {@link #call} runs {@link NativeKernels}' GRU for inputs of {@code type}: fused,
-   * float32, reset_after, tanh and sigmoid, and the kernels available.
-   */
-  @Override
-  public boolean usesNativeKernel(Class<?> type) {
-    RecurrentConfig c = config();
-    return c.resetAfter() && c.activation() == Activation.TANH
-        && c.recurrentActivation() == Activation.SIGMOID && nativeKernelsApply(type);
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
-    Cell cell = (Cell) cell();
-    return (Operand<T>) NativeRecurrent.gru(s, (Operand<TFloat32>) x, (Operand<TFloat32>) cell.kernel,
-        (Operand<TFloat32>) cell.recurrentKernel, (Operand<TFloat32>) cell.bias, config().units(),
-        config().returnSequences());
   }
 
   static final class Cell implements BackpropCell {

@@ -6,7 +6,6 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 import rnnbook.keras.initializers.Initializer;
 
@@ -44,60 +43,6 @@ public final class LSTM extends RNN {
   @Override
   public String className() {
     return "LSTM";
-  }
-
-  /** Whether {@link #call} runs the fused kernel for inputs of {@code type}. */
-  public boolean isFused(Class<?> type) {
-    RecurrentConfig c = config();
-    return c.fused() && type == TFloat32.class && c.activation() == Activation.TANH
-        && c.recurrentActivation() == Activation.SIGMOID && FusedLSTM.available();
-  }
-
-  /**
-   * Whether {@link #call} runs {@link NativeKernels}' LSTM for inputs of {@code type}: fused,
-   * float32, tanh and sigmoid, and the kernels available.
-   */
-  @Override
-  public boolean usesNativeKernel(Class<?> type) {
-    RecurrentConfig c = config();
-    return c.activation() == Activation.TANH && c.recurrentActivation() == Activation.SIGMOID
-        && nativeKernelsApply(type);
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
-    Cell cell = (Cell) cell();
-    return (Operand<T>) NativeRecurrent.lstm(s, (Operand<TFloat32>) x, (Operand<TFloat32>) cell.kernel,
-        (Operand<TFloat32>) cell.recurrentKernel, (Operand<TFloat32>) cell.bias, config().units(),
-        config().returnSequences());
-  }
-
-  @Override
-  public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
-    return usesNativeKernel(x.type()) || !isFused(x.type()) ? super.call(tf, x) : fusedCall(tf, x);
-  }
-
-  /** Without the native kernel: the fused BlockLSTMV2 where it applies, as TensorFlow's own op. */
-  @Override
-  public <T extends TFloating> Operand<T> callPortable(Ops tf, Operand<T> x) {
-    return isFused(x.type()) ? fusedCall(tf, x) : super.callPortable(tf, x);
-  }
-
-  @SuppressWarnings("unchecked")
-  private <T extends TFloating> Operand<T> fusedCall(Ops tf, Operand<T> x) {
-    requireBuilt();
-    Cell cell = (Cell) cell();
-    Ops s = tf.withSubScope(name());
-    long units = config().units();
-    Operand<TFloat32> bias = cell.bias != null ? (Operand<TFloat32>) cell.bias
-        : s.fill(s.constant(new long[] {4 * units}), s.constant(0f));
-    Operand<TFloat32> h = FusedLSTM.sequence(s, (Operand<TFloat32>) x,
-        (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel, bias, units);
-    Operand<TFloat32> out = config().returnSequences()
-        ? s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}))
-        : s.gather(h, s.constant(x.shape().size(1) - 1), s.constant(0));
-    return (Operand<T>) out;
   }
 
   static final class Cell implements RecurrentCell {

@@ -2,38 +2,37 @@ package rnnbook.keras.layers;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.io.StringReader;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.OpDef;
 
 /**
- * rnnbook's recurrent kernels for TensorFlow: the time loop of the GRU, the LSTM and the SimpleRNN,
- * forward and backward, each as one TensorFlow op ({@code
- * src/main/resources/rnnbook/native/rnnbook_ops.cc}). The graph otherwise spends most of a training step on the per-op cost of thousands of small
- * ops; these ops cost only their arithmetic.
+ * rnnbook's recurrent kernels for TensorFlow: the time loop of the GRU, the LSTM and the
+ * SimpleRNN, forward and backward, each as one TensorFlow op ({@code
+ * src/main/native/rnnbook_ops.cc}). The graph otherwise spends most of a training step on the
+ * per-op cost of thousands of small ops; these ops cost only their arithmetic.
  *
- * <p>The source is compiled on first use on the machine that runs it ({@code g++ -O3
- * -march=native}, against the TensorFlow library this JVM already loaded), cached under {@code
- * ~/.cache/rnnbook/} by a hash of the source, the flags, the compiler, the TensorFlow library and
- * the CPU, and loaded with {@link TensorFlow#loadLibrary}. Where that is not possible (no C++ compiler, not
- * Linux, disabled) the layers use TensorFlow's own ops, with one line on stderr saying why.
+ * <p>The Maven build compiles them ({@code src/main/native/build-kernels.sh}, at generate-resources)
+ * for three x86-64 levels, baseline (x86-64-v2), AVX2 (v3) and AVX-512 (v4), into {@code
+ * rnnbook/native/linux-x86_64/} with a {@code kernels.properties} that records each library's
+ * SHA-256. Here the best level this CPU runs is picked, its bytes are checked against that hash and
+ * loaded from a private copy, so a truncated or foreign file is refused with one line, never
+ * loaded. Nothing is compiled at run time. Where no library applies (no compiler at build time,
+ * not Linux x86-64, a mismatch) the layers use TensorFlow's ops ({@link Backends}).
  *
- * <p>Switches: system property {@code rnnbook.native} ({@code true}, the default, or {@code
- * false}), {@link #setEnabled}; {@code CXX} names the compiler (default {@code g++}); {@code
- * rnnbook.native.cache} the cache folder. The choice is taken when a model is compiled.
+ * <p>System property {@code rnnbook.native.dir}: a folder to load the kernels from instead of the
+ * classpath (with its own {@code kernels.properties}).
  */
 public final class NativeKernels {
   static final String GRU = "RnnbookGruSequence";
@@ -42,197 +41,134 @@ public final class NativeKernels {
   static final String LSTM_GRAD = "RnnbookLstmSequenceGrad";
   static final String SIMPLE_RNN = "RnnbookSimpleRnnSequence";
   static final String SIMPLE_RNN_GRAD = "RnnbookSimpleRnnSequenceGrad";
-  private static final String SOURCE = "/rnnbook/native/rnnbook_ops.cc";
-  private static final List<String> FLAGS =
-      List.of("-std=c++17", "-O3", "-march=native", "-ffast-math", "-mrecip", "-fPIC", "-shared");
+  private static final List<String> OPS =
+      List.of(GRU, GRU_GRAD, LSTM, LSTM_GRAD, SIMPLE_RNN, SIMPLE_RNN_GRAD);
+  private static final String RESOURCES = "/rnnbook/native/linux-x86_64/";
+  /** x86-64 levels, best first, with the CPU flags each needs beyond the one below it. */
+  private static final List<Level> LEVELS = List.of(
+      new Level("x86-64-v4", Set.of("avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl")),
+      new Level("x86-64-v3", Set.of("avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "movbe")),
+      new Level("x86-64-v2", Set.of("sse4_1", "sse4_2", "ssse3", "popcnt")));
 
-  private static volatile boolean enabled =
-      !"false".equalsIgnoreCase(System.getProperty("rnnbook.native", "true"));
+  private record Level(String name, Set<String> flags) {}
+
   private static Boolean loaded; // null: not tried yet
-  private static String reason = "not loaded yet";
+  private static String status = "not loaded yet";
 
   private NativeKernels() {}
 
-  /** Turns the native kernels on or off for models compiled from now on in this JVM. */
-  public static void setEnabled(boolean value) {
-    enabled = value;
-  }
-
-  public static boolean enabled() {
-    return enabled;
-  }
-
   /**
-   * Whether models compiled now use the native kernels: enabled, and built and loaded (the first
-   * call builds and loads them, which takes a few seconds once per machine).
+   * Loads the build's kernels into TensorFlow once per process; true when they are loaded. A
+   * failure is said once on stderr, with its reason.
    */
-  public static boolean available() {
-    return enabled && load();
-  }
-
-  /** One line for logs and reports: which kernels the recurrent layers train with, and why. */
-  public static String describe() {
-    if (!enabled) {
-      return "TensorFlow ops (native kernels disabled)";
-    }
-    return load() ? "native kernels (" + reason + ")" : "TensorFlow ops (" + reason + ")";
-  }
-
-  /** What the recurrent layers run on, in a few words: native kernels, or TensorFlow ops and why. */
-  public static String summary() {
-    if (!enabled) {
-      return "TensorFlow ops (native kernels disabled)";
-    }
-    return load() ? "native kernels" : "TensorFlow ops (native kernels unavailable)";
-  }
-
-  private static synchronized boolean load() {
+  public static synchronized boolean load() {
     if (loaded == null) {
       try {
-        Path library = build();
-        TensorFlow.loadLibrary(library.toString());
-        Set<String> ops = TensorFlow.registeredOpList().getOpList().stream()
-            .map(OpDef::getName).collect(Collectors.toSet());
-        for (String op : List.of(GRU, GRU_GRAD, LSTM, LSTM_GRAD, SIMPLE_RNN, SIMPLE_RNN_GRAD)) {
-          if (!ops.contains(op)) {
-            throw new IllegalStateException(library + " did not register " + op);
-          }
-        }
-        NativeRecurrent.registerGradients();
-        reason = library.toString();
+        status = loadVerified();
         loaded = true;
-      } catch (IOException | RuntimeException | Error e) {
-        reason = e.getMessage() == null ? e.toString() : e.getMessage();
+      } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+        status = e.getMessage() == null ? e.toString() : e.getMessage();
         loaded = false;
-        System.err.println("rnnbook: native recurrent kernels unavailable (" + reason
-            + "); recurrent layers train on TensorFlow's ops, up to 3 times slower");
+        System.err.println("rnnbook: native recurrent kernels unavailable (" + status
+            + "); recurrent layers use TensorFlow's ops");
       }
     }
     return loaded;
   }
 
-  private static Path build() throws IOException {
-    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
-      throw new IllegalStateException("the native kernels are built on Linux only");
-    }
-    TensorFlow.version(); // loads TensorFlow's native libraries
-    Path framework = loadedLibrary("libtensorflow_framework.so.2");
-    byte[] source;
-    try (InputStream in = NativeKernels.class.getResourceAsStream(SOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(SOURCE + " is missing from the classpath");
-      }
-      source = in.readAllBytes();
-    }
-    String compiler = System.getenv().getOrDefault("CXX", "g++");
-    String version = run(List.of(compiler, "--version"), null).lines().findFirst().orElse("");
-    // -march=native: a library built on one CPU may not run on another (a shared home folder)
-    String key = hash(source, String.join(" ", FLAGS), version, framework.toString(), cpu());
-    Path dir = cacheDir();
-    Path library = dir.resolve("librnnbook_ops-" + key + ".so");
-    if (Files.isRegularFile(library)) {
-      return library;
-    }
-    Files.createDirectories(dir);
-    Path src = Files.createTempFile(dir, "rnnbook_ops-", ".cc");
-    Path tmp = Files.createTempFile(dir, "librnnbook_ops-", ".so.tmp");
-    try {
-      Files.write(src, source);
-      List<String> cmd = new ArrayList<>();
-      cmd.add(compiler);
-      cmd.addAll(FLAGS);
-      cmd.addAll(List.of("-o", tmp.toString(), src.toString(), framework.toString(),
-          "-Wl,-rpath," + framework.getParent()));
-      long t0 = System.nanoTime();
-      run(cmd, dir);
-      try {
-        Files.move(tmp, library, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, library, StandardCopyOption.REPLACE_EXISTING);
-      }
-      System.err.printf(Locale.ROOT, "rnnbook: built the native recurrent kernels in %.1f s: %s%n",
-          (System.nanoTime() - t0) / 1e9, library);
-      return library;
-    } finally {
-      Files.deleteIfExists(src);
-      Files.deleteIfExists(tmp);
-    }
+  /** Null when the kernels are loaded (loading them if not tried yet), else why they are not. */
+  static String whyUnavailable() {
+    return load() ? null : "native kernels unavailable: " + status;
   }
 
-  private static Path cacheDir() {
-    String configured = System.getProperty("rnnbook.native.cache");
-    if (configured != null) {
-      return Path.of(configured);
-    }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("rnnbook");
+  /** Which kernels are loaded and from where, or why not; never loads anything itself. */
+  public static synchronized String status() {
+    return loaded == null ? "not loaded yet" : loaded ? status : "unavailable: " + status;
   }
 
-  /** This CPU's model and instruction-set flags, from /proc/cpuinfo. */
-  private static String cpu() throws IOException {
-    StringBuilder out = new StringBuilder();
-    for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-      if (line.startsWith("model name") || line.startsWith("flags")) {
-        out.append(line).append('\n');
-      }
-      if (line.isBlank() && out.length() > 0) {
-        break; // the first processor is enough
+  private static String loadVerified() throws IOException {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "");
+    if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      throw new IllegalStateException("built for Linux x86-64 only, this is " + os + " " + arch);
+    }
+    Properties manifest = new Properties();
+    String manifestText = new String(read("kernels.properties"), java.nio.charset.StandardCharsets.UTF_8);
+    manifest.load(new StringReader(manifestText));
+    Set<String> cpu = cpuFlags();
+    Level level = LEVELS.stream().filter(l -> levelAndBelow(l).stream().allMatch(cpu::contains))
+        .findFirst().orElseThrow(() -> new IllegalStateException("this CPU lacks x86-64-v2"));
+    String file = "librnnbook_ops-" + level.name() + ".so";
+    String expected = manifest.getProperty("sha256." + file);
+    if (expected == null) {
+      throw new IllegalStateException("kernels.properties names no " + file);
+    }
+    byte[] library = read(file);
+    String actual = sha256(library);
+    if (!actual.equals(expected)) {
+      throw new IllegalStateException(where(file) + " is not the library the build made (SHA-256 "
+          + actual.substring(0, 12) + ", expected " + expected.substring(0, 12)
+          + "); rebuild with ./mvnw compile");
+    }
+    // load a private copy of the checked bytes: the file cannot change between check and load
+    Path copy = Files.createTempFile("librnnbook_ops-", ".so");
+    copy.toFile().deleteOnExit();
+    Files.write(copy, library);
+    TensorFlow.version(); // TensorFlow's own libraries first: the kernels link against them
+    TensorFlow.loadLibrary(copy.toString());
+    Set<String> ops = TensorFlow.registeredOpList().getOpList().stream()
+        .map(OpDef::getName).collect(Collectors.toSet());
+    for (String op : OPS) {
+      if (!ops.contains(op)) {
+        throw new IllegalStateException(where(file) + " did not register " + op);
       }
     }
-    return out.toString();
+    NativeRecurrent.registerGradients();
+    return "native kernels " + level.name() + " from " + where(file);
   }
 
-  /** The path of a shared library this process has loaded, from /proc/self/maps. */
-  private static Path loadedLibrary(String name) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-      int slash = line.indexOf('/');
-      if (slash >= 0 && line.endsWith("/" + name)) {
-        return Path.of(line.substring(slash));
-      }
-    }
-    throw new IllegalStateException(name + " is not loaded in this process");
+  private static List<String> levelAndBelow(Level level) {
+    return LEVELS.subList(LEVELS.indexOf(level), LEVELS.size()).stream()
+        .flatMap(l -> l.flags().stream()).toList();
   }
 
-  private static String run(List<String> cmd, Path dir) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+  private static String where(String file) {
+    String dir = System.getProperty("rnnbook.native.dir");
+    return dir != null ? Path.of(dir, file).toString() : "classpath:" + RESOURCES + file;
+  }
+
+  private static byte[] read(String file) throws IOException {
+    String dir = System.getProperty("rnnbook.native.dir");
     if (dir != null) {
-      pb.directory(dir.toFile());
-    }
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      throw new IllegalStateException("no C++ compiler: could not run " + cmd.get(0)
-          + " (install g++, or set CXX)", e);
-    }
-    try {
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new IllegalStateException(cmd.get(0) + " did not finish in 5 minutes");
+      Path path = Path.of(dir, file);
+      if (!Files.isRegularFile(path)) {
+        throw new IllegalStateException(path + " is missing");
       }
-      if (p.exitValue() != 0) {
-        String first = out.lines().filter(l -> l.contains("error")).findFirst().orElse(out.strip());
-        throw new IllegalStateException(cmd.get(0) + " failed: " + first);
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.destroyForcibly();
-      throw new IllegalStateException("interrupted while building the native kernels", e);
+      return Files.readAllBytes(path);
+    }
+    URL url = NativeKernels.class.getResource(RESOURCES + file);
+    if (url == null) {
+      throw new IllegalStateException("the build made no native kernels (" + RESOURCES + file
+          + " is not on the classpath; a C++ compiler is needed at build time)");
+    }
+    try (InputStream in = url.openStream()) {
+      return in.readAllBytes();
     }
   }
 
-  private static String hash(byte[] source, String... parts) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      d.update(source);
-      for (String p : parts) {
-        d.update((byte) 0);
-        d.update(p.getBytes(StandardCharsets.UTF_8));
+  /** The instruction-set flags of this machine's first CPU, from /proc/cpuinfo. */
+  private static Set<String> cpuFlags() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+      if (line.startsWith("flags")) {
+        return new java.util.HashSet<>(List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
       }
-      return HexFormat.of().formatHex(d.digest()).substring(0, 16);
+    }
+    throw new IllegalStateException("/proc/cpuinfo lists no CPU flags");
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

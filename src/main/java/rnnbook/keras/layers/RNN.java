@@ -10,7 +10,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.family.TType;
@@ -18,24 +17,20 @@ import org.tensorflow.types.family.TType;
 /**
  * Keras's {@code RNN} loop around a {@link RecurrentCell}, unrolled over a fixed number of
  * timesteps. Input (batch, timesteps, features); output (batch, timesteps, units) with {@code
- * returnSequences}, else (batch, units). States start at zeros.
+ * returnSequences}, else (batch, units). States start at zeros. How the loop runs (unrolled ops,
+ * TensorFlow's fast path, native kernels) is the {@link RecurrentBackend} chosen at build.
  */
 public abstract class RNN extends Layer {
   private final RecurrentConfig config;
   private final RecurrentCell cell;
+  private BackendChoice backend;
+  private TimeLoop loop;
+  private final List<Object> retained = new ArrayList<>();
 
   protected RNN(RecurrentConfig config, RecurrentCell cell) {
     super(null);
     this.config = config;
     this.cell = cell;
-  }
-
-  /**
-   * Releases what recurrent layers keep per graph for their backward pass; {@code CompiledModel}
-   * calls it when it closes its graph.
-   */
-  public static void release(org.tensorflow.ExecutionEnvironment graph) {
-    Bptt.forget(graph);
   }
 
   public RecurrentConfig config() {
@@ -62,37 +57,21 @@ public abstract class RNN extends Layer {
   @Override
   protected void build(BuildContext ctx, long[] inputShape) {
     cell.build(ctx, inputShape[1]);
+    Backends.Resolved resolved = Backends.choose(this, ctx.backend(), ctx.dtype());
+    backend = resolved.choice();
+    loop = resolved.loop();
   }
 
-  /**
-   * The layer's output. With {@code fused} (the default) and a cell that writes out its own
-   * backward step, training uses {@link Bptt}'s backward pass; the forward ops are the same.
-   */
+  /** The backend this layer runs on, chosen when it was built (null before). */
+  public BackendChoice backend() {
+    return backend;
+  }
+
+  /** The layer's output, from the time loop of its backend ({@link #backend()}). */
   @Override
   public <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x) {
-    if (usesNativeKernel(x.type())) {
-      requireBuilt();
-      return nativeCall(scope(tf), x);
-    }
-    if (config.fused() && cell instanceof BackpropCell b && b.hasBackprop() && Bptt.available()) {
-      return Bptt.call(scope(tf), this, x);
-    }
-    return loop(tf, x, StepTrace.NONE);
-  }
-
-  /** Whether {@link #call} runs one of {@link NativeKernels}' ops for inputs of {@code type}. */
-  public boolean usesNativeKernel(Class<?> type) {
-    return false;
-  }
-
-  /** What every native kernel needs: the fast paths asked for, float32, the kernels loaded. */
-  final boolean nativeKernelsApply(Class<?> type) {
-    return config.fused() && type == TFloat32.class && NativeKernels.available();
-  }
-
-  /** The layer on its native op; called only when {@link #usesNativeKernel} says so. */
-  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
-    throw new IllegalStateException(className() + " has no native kernel");
+    requireBuilt();
+    return loop.call(scope(tf), this, x);
   }
 
   /**
@@ -101,7 +80,21 @@ public abstract class RNN extends Layer {
    */
   @Override
   public <T extends TFloating> Operand<T> callPortable(Ops tf, Operand<T> x) {
-    return usesNativeKernel(x.type()) ? loop(tf, x, StepTrace.NONE) : call(tf, x);
+    requireBuilt();
+    return loop.portable().call(scope(tf), this, x);
+  }
+
+  /** Whether {@link #call} puts ops into the graph that only this process can run. */
+  public boolean needsPortableExport() {
+    return loop != null && loop.portable() != loop;
+  }
+
+  /**
+   * Keeps {@code o} alive as long as this layer: what a backend registered for this layer's
+   * graph and that a registry holds only weakly (see {@link Bptt}).
+   */
+  void retain(Object o) {
+    retained.add(o);
   }
 
   /**
@@ -120,19 +113,15 @@ public abstract class RNN extends Layer {
    */
   public <T extends TFloating> Traced<T> trace(Ops tf, Operand<T> x) {
     Map<String, List<Operand<T>>> steps = new LinkedHashMap<>();
-    Operand<T> output = loop(tf, x, (name, value) -> {
+    Operand<T> output = unroll(scope(tf), x, (name, value) -> {
       if (!name.startsWith("_")) { // "_" names are saved for the backward pass, not gates
         steps.computeIfAbsent(name, k -> new ArrayList<>()).add(Layer.<T>cast(value));
       }
-    });
+    }, false).output();
     Ops s = tf.withSubScope(name() + "_gates");
     Map<String, Operand<T>> gates = new LinkedHashMap<>();
     steps.forEach((name, values) -> gates.put(name, s.withName(name).stack(values, Stack.axis(1L))));
     return new Traced<>(output, gates);
-  }
-
-  private <T extends TFloating> Operand<T> loop(Ops tf, Operand<T> x, StepTrace trace) {
-    return unroll(scope(tf), x, trace, false).output();
   }
 
   /**

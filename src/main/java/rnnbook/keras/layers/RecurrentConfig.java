@@ -18,12 +18,9 @@ import rnnbook.keras.initializers.Orthogonal;
  *   <li>{@code resetAfter} true (GRU only): the reset gate is applied after the recurrent matmul
  *       and the bias has shape (2, 3 * units), TF2's cuDNN-compatible default;
  *   <li>{@code returnSequences} false: only the last timestep's output;
- *   <li>{@code fused} true: the fast paths. The LSTM (tanh/sigmoid, float32) runs as one fused
- *       TensorFlow kernel computing exactly the Keras formulas ({@code BlockLSTMV2}); SimpleRNN
- *       and GRU (reset_after) keep the unrolled forward ops but train through a written-out
- *       backward pass ({@code Bptt}). False: the plain unrolled graph with TensorFlow's own
- *       gradients, for checking. Both paths pass the same numeric tests.
  * </ul>
+ *
+ * <p>How the time loop runs is not part of the layer: see {@link RecurrentBackend}.
  */
 public record RecurrentConfig(
     int units,
@@ -35,8 +32,7 @@ public record RecurrentConfig(
     Initializer biasInitializer,
     boolean unitForgetBias,
     boolean resetAfter,
-    boolean returnSequences,
-    boolean fused) {
+    boolean returnSequences) {
 
   public RecurrentConfig {
     if (units < 1) {
@@ -54,46 +50,41 @@ public record RecurrentConfig(
   /** Keras's defaults for a layer of {@code units} units. */
   public static RecurrentConfig of(int units) {
     return new RecurrentConfig(units, Activation.TANH, Activation.SIGMOID, true,
-        new GlorotUniform(), new Orthogonal(), Initializer.zeros(), true, true, false, true);
+        new GlorotUniform(), new Orthogonal(), Initializer.zeros(), true, true, false);
   }
 
   public RecurrentConfig withReturnSequences(boolean value) {
     return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, value, fused);
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, value);
   }
 
   public RecurrentConfig withActivation(Activation value) {
     return new RecurrentConfig(units, value, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences, fused);
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences);
   }
 
   public RecurrentConfig withRecurrentActivation(Activation value) {
     return new RecurrentConfig(units, activation, value, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences, fused);
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences);
   }
 
   public RecurrentConfig withUseBias(boolean value) {
     return new RecurrentConfig(units, activation, recurrentActivation, value, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences, fused);
+        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences);
   }
 
   public RecurrentConfig withInitializers(Initializer kernel, Initializer recurrent, Initializer bias) {
     return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernel, recurrent,
-        bias, unitForgetBias, resetAfter, returnSequences, fused);
+        bias, unitForgetBias, resetAfter, returnSequences);
   }
 
   public RecurrentConfig withUnitForgetBias(boolean value) {
     return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, value, resetAfter, returnSequences, fused);
+        recurrentInitializer, biasInitializer, value, resetAfter, returnSequences);
   }
 
   public RecurrentConfig withResetAfter(boolean value) {
     return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, value, returnSequences, fused);
-  }
-
-  public RecurrentConfig withFused(boolean value) {
-    return new RecurrentConfig(units, activation, recurrentActivation, useBias, kernelInitializer,
-        recurrentInitializer, biasInitializer, unitForgetBias, resetAfter, returnSequences, value);
+        recurrentInitializer, biasInitializer, unitForgetBias, value, returnSequences);
   }
 }

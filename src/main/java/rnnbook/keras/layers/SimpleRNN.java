@@ -7,7 +7,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -33,24 +32,6 @@ public final class SimpleRNN extends RNN {
   @Override
   public String className() {
     return "SimpleRNN";
-  }
-
-  /**
-   * Whether {@link #call} runs {@link NativeKernels}' SimpleRNN for inputs of {@code type}: fused,
-   * float32, tanh, and the kernels available.
-   */
-  @Override
-  public boolean usesNativeKernel(Class<?> type) {
-    return config().activation() == Activation.TANH && nativeKernelsApply(type);
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  <T extends TFloating> Operand<T> nativeCall(Ops s, Operand<T> x) {
-    Cell cell = (Cell) cell();
-    return (Operand<T>) NativeRecurrent.simpleRnn(s, (Operand<TFloat32>) x,
-        (Operand<TFloat32>) cell.kernel, (Operand<TFloat32>) cell.recurrentKernel,
-        (Operand<TFloat32>) cell.bias, config().units(), config().returnSequences());
   }
 
   static final class Cell implements BackpropCell {

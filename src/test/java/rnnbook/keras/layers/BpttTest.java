@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,29 +19,19 @@ import org.tensorflow.op.core.IdentityN;
 import org.tensorflow.types.TFloat32;
 import rnnbook.data.Npy;
 import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
 
 /**
- * The written-out backward pass ({@link Bptt}, the default for SimpleRNN and GRU) against
- * TensorFlow's own gradients of the plain unrolled graph ({@code fused=false}) and finite
+ * The written-out backward pass ({@link Bptt}: the tensorflow backend of SimpleRNN and GRU)
+ * against TensorFlow's own gradients of the plain unrolled graph (the unrolled backend) and finite
  * differences; its forward ops are the plain graph's, so outputs are equal to the bit.
  */
 class BpttTest {
-  // these tests are about the TensorFlow-ops path, the one used where the native kernels are not
-  private static boolean nativeWas;
-
-  @BeforeAll
-  static void tensorFlowOps() {
-    nativeWas = NativeKernels.enabled();
-    NativeKernels.setEnabled(false);
-  }
-
-  @AfterAll
-  static void restore() {
-    NativeKernels.setEnabled(nativeWas);
-  }
+  private static final RecurrentBackend WRITTEN = RecurrentBackend.TENSORFLOW;
+  private static final RecurrentBackend PLAIN = RecurrentBackend.UNROLLED;
 
   private static RecurrentConfig config(String kind) {
     RecurrentConfig c = RecurrentConfig.of(4);
@@ -58,8 +46,8 @@ class BpttTest {
     };
   }
 
-  private static Layer layer(String kind, boolean fused) {
-    RecurrentConfig c = config(kind).withFused(fused);
+  private static Layer layer(String kind) {
+    RecurrentConfig c = config(kind);
     return kind.startsWith("gru") ? new GRU(c) : new SimpleRNN(c);
   }
 
@@ -75,15 +63,15 @@ class BpttTest {
   @MethodSource("kinds")
   void gradientsMatchFiniteDifferencesInFloat64(String kind) throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
-    LayerHarness.assertGradientsMatchFiniteDifferences(layer(kind, true), x, kind + " (written-out)");
+    LayerHarness.assertGradientsMatchFiniteDifferences(layer(kind), x, kind + " (written-out)", WRITTEN);
   }
 
   @ParameterizedTest
   @MethodSource("kinds")
   void gradientsMatchTensorFlowsOwnInFloat32(String kind) throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
-    List<double[][]> written = LayerHarness.gradients(layer(kind, true), x.data(), x.shape(), 1000, TFloat32.class);
-    List<double[][]> plain = LayerHarness.gradients(layer(kind, false), x.data(), x.shape(), 1000, TFloat32.class);
+    List<double[][]> written = LayerHarness.gradients(layer(kind), x.data(), x.shape(), 1000, TFloat32.class, WRITTEN);
+    List<double[][]> plain = LayerHarness.gradients(layer(kind), x.data(), x.shape(), 1000, TFloat32.class, PLAIN);
     assertEquals(plain.size(), written.size());
     for (int k = 0; k < plain.size(); k++) {
       for (int i = 0; i < plain.get(k).length; i++) {
@@ -95,17 +83,17 @@ class BpttTest {
   }
 
   @Test
-  void defaultPathUsesTheWrittenOutBackwardAndTheUnrolledOneDoesNot() {
+  void tensorflowBackendUsesTheWrittenOutBackwardAndTheUnrolledOneDoesNot() {
     assertTrue(Bptt.available(), "IdentityN's gradient could not be registered");
-    assertEquals(1, countBpttOps(layer("gru", true)));
-    assertEquals(1, countBpttOps(layer("simple_rnn", true)));
-    assertEquals(0, countBpttOps(layer("gru", false)));
-    assertEquals(0, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false))));
-    assertEquals(0, countBpttOps(new LSTM(4)));
+    assertEquals(1, countBpttOps(layer("gru"), WRITTEN));
+    assertEquals(1, countBpttOps(layer("simple_rnn"), WRITTEN));
+    assertEquals(0, countBpttOps(layer("gru"), PLAIN));
+    assertEquals(0, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false)), WRITTEN));
+    assertEquals(0, countBpttOps(new LSTM(4), WRITTEN));
   }
 
-  private static int countBpttOps(Layer layer) {
-    return LayerHarness.countOps(layer, IdentityN.OP_NAME::equals);
+  private static int countBpttOps(Layer layer, RecurrentBackend backend) {
+    return LayerHarness.countOps(layer, IdentityN.OP_NAME::equals, backend);
   }
 
 
@@ -149,10 +137,10 @@ class BpttTest {
   @ParameterizedTest
   @ValueSource(strings = {"gru", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraph(String kind) {
-    Function<Boolean, Sequential> model = fused -> {
+    Supplier<Sequential> model = () -> {
       Sequential m = new Sequential(20, 2);
-      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withFused(fused);
-      RecurrentConfig second = RecurrentConfig.of(5).withFused(fused);
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true);
+      RecurrentConfig second = RecurrentConfig.of(5);
       m.add(kind.equals("gru") ? new GRU(first) : new SimpleRNN(first));
       m.add(kind.equals("gru") ? new GRU(second) : new SimpleRNN(second));
       m.add(new Dense(1));
@@ -161,8 +149,11 @@ class BpttTest {
     float[][] batch = SideBySide.randomBatch(16, 20, 5);
     float[] x = batch[0];
     float[] y = batch[1];
-    try (CompiledModel written = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
-        CompiledModel plain = model.apply(false).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4)) {
+    try (CompiledModel written = model.get().compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+            CompileOptions.of(4).withBackend(WRITTEN));
+        CompiledModel plain = model.get().compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+            CompileOptions.of(4).withBackend(PLAIN))) {
+      assertEquals(List.of(WRITTEN, WRITTEN), written.backends().stream().map(BackendChoice::used).toList());
       for (int step = 0; step < 5; step++) {
         double lw = written.trainOnBatch(x, y, 16);
         double lp = plain.trainOnBatch(x, y, 16);
@@ -170,7 +161,7 @@ class BpttTest {
       }
       var b = written.getWeights();
       SideBySide.assertWeightsClose(plain.getWeights(), b, 1e-5);
-      assertTrue(maxChange(model.apply(true), b) > 1e-3, "training changed the weights");
+      assertTrue(maxChange(model.get(), b) > 1e-3, "training changed the weights");
     }
   }
 
@@ -191,8 +182,8 @@ class BpttTest {
   void forwardOutputsEqualThePlainGraphToTheBit() throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
     for (String kind : KINDS) {
-      double[] written = LayerHarness.run(layer(kind, true), x.data(), x.shape(), TFloat32.class);
-      double[] plain = LayerHarness.run(layer(kind, false), x.data(), x.shape(), TFloat32.class);
+      double[] written = LayerHarness.run(layer(kind), x.data(), x.shape(), TFloat32.class, WRITTEN);
+      double[] plain = LayerHarness.run(layer(kind), x.data(), x.shape(), TFloat32.class, PLAIN);
       for (int i = 0; i < plain.length; i++) {
         assertEquals(plain[i], written[i], 0.0, kind + " output " + i);
       }

@@ -27,15 +27,33 @@ final class LayerHarness {
     return Npy.read(REFERENCE.resolve(testCase).resolve(name + ".npy"));
   }
 
+  /**
+   * The backends whose tests run on this machine: unrolled and tensorflow everywhere, native
+   * where the build made the kernels.
+   */
+  static List<RecurrentBackend> backends() {
+    List<RecurrentBackend> out = new ArrayList<>(List.of(RecurrentBackend.UNROLLED, RecurrentBackend.TENSORFLOW));
+    if (NativeKernels.load()) {
+      out.add(RecurrentBackend.NATIVE);
+    }
+    return out;
+  }
+
   /** The layer's output for {@code x} of {@code shape} (with batch), computed in {@code type}. */
   static <T extends TFloating> double[] run(Layer layer, double[] x, long[] shape, Class<T> type) {
+    return run(layer, x, shape, type, RecurrentBackend.AUTO);
+  }
+
+  /** As {@link #run(Layer, double[], long[], Class)}, the recurrent layer on {@code backend}. */
+  static <T extends TFloating> double[] run(Layer layer, double[] x, long[] shape, Class<T> type,
+      RecurrentBackend backend) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       if (layer.name() == null) {
         layer.setName(layer.defaultName());
       }
       long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
-      layer.build(new BuildContext.Factory(tf, type, 1L), sample);
+      layer.build(new BuildContext.Factory(tf, type, 1L, backend), sample);
       Operand<T> input = tf.dtypes.cast(tf.constant(Shape.of(shape), DataBuffers.of(x, true, false)), type);
       Operand<TFloat64> out = tf.dtypes.cast(layer.call(tf, input), TFloat64.class);
       try (Session s = new Session(g); Result r = s.runner().fetch(out).run()) {
@@ -52,14 +70,20 @@ final class LayerHarness {
    * by TensorFlow in {@code type}, each paired with a central difference on the float64 graph
    * (meaningful only when {@code type} is float64).
    */
-  @SuppressWarnings("unchecked")
   static <T extends TFloating> List<double[][]> gradients(Layer layer, double[] x, long[] shape,
       int probesPerWeight, Class<T> type) {
+    return gradients(layer, x, shape, probesPerWeight, type, RecurrentBackend.AUTO);
+  }
+
+  /** As above, the recurrent layer on {@code backend}. */
+  @SuppressWarnings("unchecked")
+  static <T extends TFloating> List<double[][]> gradients(Layer layer, double[] x, long[] shape,
+      int probesPerWeight, Class<T> type, RecurrentBackend backend) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       layer.setName(layer.defaultName());
       long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
-      layer.build(new BuildContext.Factory(tf, type, 3L), sample);
+      layer.build(new BuildContext.Factory(tf, type, 3L, backend), sample);
       Operand<T> input = tf.dtypes.cast(tf.constant(Shape.of(shape), DataBuffers.of(x, true, false)), type);
       Operand<TFloat64> y = tf.dtypes.cast(layer.call(tf, input), TFloat64.class);
       double[] w = new double[(int) y.shape().size()];
@@ -113,8 +137,9 @@ final class LayerHarness {
    * Asserts that TensorFlow's gradient of every weight of {@code layer} (float64) matches a
    * central difference within 1e-6 relative, at 12 probes per weight.
    */
-  static void assertGradientsMatchFiniteDifferences(Layer layer, Npy.Array x, String label) {
-    List<double[][]> grads = gradients(layer, x.data(), x.shape(), 12, TFloat64.class);
+  static void assertGradientsMatchFiniteDifferences(Layer layer, Npy.Array x, String label,
+      RecurrentBackend backend) {
+    List<double[][]> grads = gradients(layer, x.data(), x.shape(), 12, TFloat64.class, backend);
     org.junit.jupiter.api.Assertions.assertEquals(layer.weights().size(), grads.size());
     for (int k = 0; k < grads.size(); k++) {
       for (double[] pair : grads.get(k)) {
@@ -154,10 +179,14 @@ final class LayerHarness {
 
   /** How many ops of {@code layer} on a (2, 3, 2) input have a type that {@code type} accepts. */
   static int countOps(Layer layer, java.util.function.Predicate<String> type) {
+    return countOps(layer, type, RecurrentBackend.AUTO);
+  }
+
+  static int countOps(Layer layer, java.util.function.Predicate<String> type, RecurrentBackend backend) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       layer.setName(layer.defaultName());
-      layer.build(new BuildContext.Factory(tf, TFloat32.class, 1L), new long[] {3, 2});
+      layer.build(new BuildContext.Factory(tf, TFloat32.class, 1L, backend), new long[] {3, 2});
       layer.call(tf, tf.zeros(tf.constant(new long[] {2, 3, 2}), TFloat32.class));
       int n = 0;
       for (java.util.Iterator<org.tensorflow.GraphOperation> it = g.operations(); it.hasNext(); ) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,8 +20,10 @@ import org.tensorflow.Session;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import rnnbook.data.Npy;
 import rnnbook.keras.Adam;
+import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
@@ -35,8 +37,8 @@ import rnnbook.keras.Sequential;
 class NativeKernelsTest {
   @BeforeEach // not BeforeAll: each test then reports itself skipped, with the reason
   void kernelsBuilt() {
-    Assumptions.assumeTrue(NativeKernels.available(),
-        "skipped: the native kernels could not be built here: " + NativeKernels.describe());
+    Assumptions.assumeTrue(NativeKernels.load(),
+        "skipped: the build made no native kernels here: " + NativeKernels.status());
   }
 
   private static RecurrentConfig config(String kind) {
@@ -47,9 +49,12 @@ class NativeKernelsTest {
     return kind.contains("last") ? c : c.withReturnSequences(true);
   }
 
-  private static Layer layer(String kind, boolean nativeKernel) {
-    return layer(kind, config(kind).withFused(nativeKernel));
+  private static Layer layer(String kind) {
+    return layer(kind, config(kind));
   }
+
+  private static final RecurrentBackend NATIVE = RecurrentBackend.NATIVE;
+  private static final RecurrentBackend PLAIN = RecurrentBackend.UNROLLED;
 
   private static Layer layer(String kind, RecurrentConfig c) {
     return kind.startsWith("gru") ? new GRU(c) : kind.startsWith("lstm") ? new LSTM(c) : new SimpleRNN(c);
@@ -64,13 +69,13 @@ class NativeKernelsTest {
       "simple_rnn_33"})
   void gradientsMatchTensorFlowsAutodiff(String kind) throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
-    Layer nativeLayer = layer(kind, true);
-    assertEquals(1, countNativeOps(layer(kind, true)), kind + " runs on the native kernel");
+    Layer nativeLayer = layer(kind);
+    assertEquals(1, countNativeOps(layer(kind), NATIVE), kind + " runs on the native kernel");
     // the same weights (same seed, same dtype): the native ops' gradients against TensorFlow's
     // own autodiff of the plain graph, itself checked against finite differences in float64 by
     // BpttTest and the layer tests
-    List<double[][]> ours = LayerHarness.gradients(nativeLayer, x.data(), x.shape(), 20, TFloat32.class);
-    List<double[][]> reference = LayerHarness.gradients(layer(kind, false), x.data(), x.shape(), 20, TFloat32.class);
+    List<double[][]> ours = LayerHarness.gradients(nativeLayer, x.data(), x.shape(), 20, TFloat32.class, NATIVE);
+    List<double[][]> reference = LayerHarness.gradients(layer(kind), x.data(), x.shape(), 20, TFloat32.class, PLAIN);
     assertEquals(reference.size(), ours.size());
     for (int k = 0; k < ours.size(); k++) {
       assertEquals(reference.get(k).length, ours.get(k).length);
@@ -86,8 +91,8 @@ class NativeKernelsTest {
   void forwardMatchesTheTensorFlowOpsGraph() throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
     for (String kind : KINDS.split(",")) {
-      double[] ours = LayerHarness.run(layer(kind, true), x.data(), x.shape(), TFloat32.class);
-      double[] plain = LayerHarness.run(layer(kind, false), x.data(), x.shape(), TFloat32.class);
+      double[] ours = LayerHarness.run(layer(kind), x.data(), x.shape(), TFloat32.class, NATIVE);
+      double[] plain = LayerHarness.run(layer(kind), x.data(), x.shape(), TFloat32.class, PLAIN);
       assertEquals(plain.length, ours.length);
       for (int i = 0; i < plain.length; i++) {
         assertEquals(plain[i], ours[i], 1e-6, kind + " output " + i);
@@ -96,27 +101,31 @@ class NativeKernelsTest {
   }
 
   @Test
-  void theSwitchAndTheLayerOptionsChooseTheKernels() {
-    assertEquals(1, countNativeOps(new GRU(5)));
-    assertEquals(1, countNativeOps(new LSTM(5)));
-    assertEquals(1, countNativeOps(new SimpleRNN(5)));
-    assertEquals(0, countNativeOps(new SimpleRNN(RecurrentConfig.of(5).withActivation(Activation.RELU))));
-    assertEquals(0, countNativeOps(layer("gru", false)), "fused=false: the plain graph");
-    assertEquals(0, countNativeOps(new GRU(RecurrentConfig.of(5).withResetAfter(false))));
-    assertEquals(0, countNativeOps(new LSTM(RecurrentConfig.of(5).withActivation(Activation.RELU))));
-    NativeKernels.setEnabled(false);
-    try {
-      assertEquals(0, countNativeOps(new GRU(5)));
-      assertEquals(0, countNativeOps(new LSTM(5)));
-      assertEquals(0, countNativeOps(new SimpleRNN(5)));
-      assertTrue(NativeKernels.describe().contains("disabled"), NativeKernels.describe());
-    } finally {
-      NativeKernels.setEnabled(true);
+  void autoPicksTheNativeKernelsWhereTheyApplyAndSaysWhyNotElsewhere() throws IOException {
+    assertEquals(1, countNativeOps(new GRU(5), RecurrentBackend.AUTO));
+    assertEquals(1, countNativeOps(new LSTM(5), RecurrentBackend.AUTO));
+    assertEquals(1, countNativeOps(new SimpleRNN(5), RecurrentBackend.AUTO));
+    for (RecurrentBackend other : List.of(RecurrentBackend.TENSORFLOW, RecurrentBackend.UNROLLED)) {
+      assertEquals(0, countNativeOps(new GRU(5), other), other.key());
+      assertEquals(0, countNativeOps(new LSTM(5), other), other.key());
     }
+    SimpleRNN relu = new SimpleRNN(RecurrentConfig.of(5).withActivation(Activation.RELU));
+    assertEquals(0, countNativeOps(relu, RecurrentBackend.NATIVE));
+    assertEquals(RecurrentBackend.TENSORFLOW, relu.backend().used(), "next along the chain");
+    assertTrue(relu.backend().reason().contains("found relu"), relu.backend().toString());
+    LSTM reluLstm = new LSTM(RecurrentConfig.of(5).withActivation(Activation.RELU));
+    assertEquals(0, countNativeOps(reluLstm, RecurrentBackend.NATIVE));
+    assertEquals(RecurrentBackend.UNROLLED, reluLstm.backend().used(), reluLstm.backend().toString());
+    GRU float64 = new GRU(5);
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    LayerHarness.run(float64, x.data(), x.shape(), TFloat64.class, RecurrentBackend.NATIVE);
+    assertEquals(RecurrentBackend.TENSORFLOW, float64.backend().used());
+    assertTrue(float64.backend().reason().startsWith("native: the native kernels run float32 only"),
+        float64.backend().toString());
   }
 
-  private static int countNativeOps(Layer layer) {
-    return LayerHarness.countOps(layer, t -> t.startsWith("Rnnbook"));
+  private static int countNativeOps(Layer layer, RecurrentBackend backend) {
+    return LayerHarness.countOps(layer, t -> t.startsWith("Rnnbook"), backend);
   }
 
 
@@ -152,10 +161,10 @@ class NativeKernelsTest {
   @ParameterizedTest
   @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
-    Function<Boolean, Sequential> model = nativeKernel -> {
+    Supplier<Sequential> model = () -> {
       Sequential m = new Sequential(20, 2);
-      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withFused(nativeKernel);
-      RecurrentConfig second = RecurrentConfig.of(5).withFused(nativeKernel);
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true);
+      RecurrentConfig second = RecurrentConfig.of(5);
       m.add(layer(kind, first));
       m.add(layer(kind, second));
       m.add(new Dense(1));
@@ -164,9 +173,12 @@ class NativeKernelsTest {
     float[][] batch = SideBySide.randomBatch(16, 20, 5);
     float[] x = batch[0];
     float[] y = batch[1];
-    try (CompiledModel ours = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
-        CompiledModel again = model.apply(true).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4);
-        CompiledModel plain = model.apply(false).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 4)) {
+    CompileOptions options = CompileOptions.of(4);
+    try (CompiledModel ours = model.get().compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, options);
+        CompiledModel again = model.get().compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, options);
+        CompiledModel plain = model.get().compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+            options.withBackend(PLAIN))) {
+      assertEquals(List.of(NATIVE, NATIVE), ours.backends().stream().map(BackendChoice::used).toList());
       for (int step = 0; step < 5; step++) {
         double lo = ours.trainOnBatch(x, y, 16);
         double la = again.trainOnBatch(x, y, 16);

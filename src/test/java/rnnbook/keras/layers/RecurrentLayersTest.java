@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -18,7 +21,8 @@ import rnnbook.keras.initializers.Initializer;
 
 /**
  * Each layer against (1) a numpy float64 implementation of the Keras formulas on random weights
- * (src/test/python/make_fixtures.py), (2) Keras's own published outputs, (3) finite differences.
+ * (src/test/python/make_fixtures.py), (2) Keras's own published outputs, (3) finite differences;
+ * float32 cases on every backend this machine has ({@link LayerHarness#backends()}).
  */
 class RecurrentLayersTest {
   private static final int UNITS = 5;
@@ -47,9 +51,38 @@ class RecurrentLayersTest {
     assertClose(expected.data(), actual, 1e-12);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"simple_rnn", "lstm", "gru", "gru_reset_before"})
-  void lastOutputMatchesNumpyReferenceInFloat32(String testCase) throws IOException {
+  static Stream<Arguments> casesOnEveryBackend() {
+    return Stream.of("simple_rnn", "lstm", "gru", "gru_reset_before").flatMap(
+        c -> LayerHarness.backends().stream().map(b -> Arguments.of(c, b)));
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("casesOnEveryBackend")
+  void sequencesMatchNumpyReferenceInFloat32(String testCase, RecurrentBackend backend) throws IOException {
+    Npy.Array x = LayerHarness.read(testCase, "x");
+    Layer layer = fromFixture(testCase, true);
+    double[] actual = LayerHarness.run(layer, x.data(), x.shape(), TFloat32.class, backend);
+    assertRunsOn(backend, (RNN) layer);
+    assertClose(LayerHarness.read(testCase, "y").data(), actual, 1e-5);
+  }
+
+  /**
+   * The backend asked for, except where it does not apply (here: a GRU with reset_after=False
+   * has no native kernel nor written-out backward pass yet), and then with the reason.
+   */
+  static void assertRunsOn(RecurrentBackend backend, RNN layer) {
+    BackendChoice choice = layer.backend();
+    boolean applies = !(layer instanceof GRU && !layer.config().resetAfter());
+    if (applies) {
+      assertEquals(backend, choice.used(), choice.toString());
+    } else {
+      assertTrue(choice.used() == backend || !choice.reason().isEmpty(), choice.toString());
+    }
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("casesOnEveryBackend")
+  void lastOutputMatchesNumpyReferenceInFloat32(String testCase, RecurrentBackend backend) throws IOException {
     Npy.Array x = LayerHarness.read(testCase, "x");
     double[] seq = LayerHarness.read(testCase, "y").data();
     int batch = (int) x.shape()[0];
@@ -58,7 +91,9 @@ class RecurrentLayersTest {
     for (int b = 0; b < batch; b++) {
       System.arraycopy(seq, (b * steps + steps - 1) * UNITS, last, b * UNITS, UNITS);
     }
-    double[] actual = LayerHarness.run(fromFixture(testCase, false), x.data(), x.shape(), TFloat32.class);
+    Layer layer = fromFixture(testCase, false);
+    double[] actual = LayerHarness.run(layer, x.data(), x.shape(), TFloat32.class, backend);
+    assertRunsOn(backend, (RNN) layer);
     assertClose(last, actual, 1e-5);
   }
 
@@ -74,21 +109,28 @@ class RecurrentLayersTest {
   }
 
   // Keras's documented outputs (kernel 0.01, recurrent kernel 0.02, bias 0.03), first unit per row.
-  @Test
-  void lstmMatchesKerasPublishedValues() {
-    double[] out = published(u -> new LSTM(constants(u)), 3, new long[] {3, 6, 4});
+  static List<RecurrentBackend> backends() {
+    return LayerHarness.backends();
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @MethodSource("backends")
+  void lstmMatchesKerasPublishedValues(RecurrentBackend backend) {
+    double[] out = published(u -> new LSTM(constants(u)), 3, new long[] {3, 6, 4}, backend);
     assertClose(new double[] {0.6288687, 0.86899155, 0.9460773}, firstUnit(out, 3), 1e-6);
   }
 
-  @Test
-  void gruMatchesKerasPublishedValues() {
-    double[] out = published(u -> new GRU(constants(u)), 3, new long[] {3, 6, 4});
+  @ParameterizedTest(name = "on {0}")
+  @MethodSource("backends")
+  void gruMatchesKerasPublishedValues(RecurrentBackend backend) {
+    double[] out = published(u -> new GRU(constants(u)), 3, new long[] {3, 6, 4}, backend);
     assertClose(new double[] {0.5217289, 0.6371659, 0.39384964}, firstUnit(out, 3), 1e-6);
   }
 
-  @Test
-  void simpleRnnMatchesKerasPublishedValues() {
-    double[] out = published(u -> new SimpleRNN(constants(u)), 4, new long[] {2, 3, 4});
+  @ParameterizedTest(name = "on {0}")
+  @MethodSource("backends")
+  void simpleRnnMatchesKerasPublishedValues(RecurrentBackend backend) {
+    double[] out = published(u -> new SimpleRNN(constants(u)), 4, new long[] {2, 3, 4}, backend);
     assertClose(new double[] {0.405432, 0.73605347}, firstUnit(out, 4), 1e-6);
   }
 
@@ -97,12 +139,16 @@ class RecurrentLayersTest {
         Initializer.constant(0.02), Initializer.constant(0.03));
   }
 
-  private static double[] published(Function<Integer, Layer> factory, int units, long[] shape) {
+  private static double[] published(Function<Integer, Layer> factory, int units, long[] shape,
+      RecurrentBackend backend) {
     double[] x = new double[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
     for (int i = 0; i < x.length; i++) {
       x[i] = i;
     }
-    return LayerHarness.run(factory.apply(units), x, shape, TFloat32.class);
+    Layer layer = factory.apply(units);
+    double[] out = LayerHarness.run(layer, x, shape, TFloat32.class, backend);
+    assertRunsOn(backend, (RNN) layer);
+    return out;
   }
 
   private static double[] firstUnit(double[] out, int units) {
@@ -113,6 +159,7 @@ class RecurrentLayersTest {
     return first;
   }
 
+  /** Float64: the unrolled graph's autodiff; the written-out backward pass is checked in BpttTest. */
   @ParameterizedTest
   @ValueSource(strings = {"simple_rnn", "lstm", "gru", "gru_reset_before", "dense"})
   void gradientsMatchFiniteDifferences(String kind) throws IOException {
@@ -125,27 +172,32 @@ class RecurrentLayersTest {
       default -> new Dense(3, Activation.TANH);
     };
     // zero biases would hide bias mistakes in the forward pass, not in the gradient; fine here
-    LayerHarness.assertGradientsMatchFiniteDifferences(layer, x, kind);
+    LayerHarness.assertGradientsMatchFiniteDifferences(layer, x, kind, RecurrentBackend.UNROLLED);
   }
 
+  /**
+   * The tensorflow backend runs the LSTM as BlockLSTMV2 (float32 only) and trains it through the
+   * BlockLSTMGradV2 gradient registered from Java: both against the unrolled graph, whose
+   * gradient is checked against finite differences above.
+   */
   @Test
-  void fusedLstmIsUsedForFloat32AndMatchesTheUnrolledGraph() throws IOException {
+  void tensorflowBackendRunsBlockLstmAndItsGradient() throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
+    RecurrentBackend tf = RecurrentBackend.TENSORFLOW;
+    assertEquals(1, LayerHarness.countOps(new LSTM(4), t -> t.equals("BlockLSTMV2"), tf));
+    LSTM float64 = new LSTM(4);
+    LayerHarness.run(float64, x.data(), x.shape(), TFloat64.class, tf);
+    assertEquals(RecurrentBackend.UNROLLED, float64.backend().used());
+    assertTrue(float64.backend().reason().contains("float32 only"), float64.backend().toString());
     for (boolean sequences : new boolean[] {true, false}) {
-      LSTM fused = (LSTM) fromFixture("lstm", sequences);
-      LSTM unrolled = new LSTM(fused.config().withFused(false));
-      assertTrue(fused.isFused(TFloat32.class) && !unrolled.isFused(TFloat32.class));
-      assertTrue(!fused.isFused(TFloat64.class), "float64 has no fused kernel");
-      assertClose(LayerHarness.run(unrolled, x.data(), x.shape(), TFloat32.class),
-          LayerHarness.run(fused, x.data(), x.shape(), TFloat32.class), 1e-6);
+      assertClose(LayerHarness.run(fromFixture("lstm", sequences), x.data(), x.shape(), TFloat32.class,
+              RecurrentBackend.UNROLLED),
+          LayerHarness.run(fromFixture("lstm", sequences), x.data(), x.shape(), TFloat32.class, tf), 1e-6);
     }
-    // gradients: the fused kernel's registered gradient against the unrolled graph's, whose
-    // gradient is checked against finite differences above
     List<double[][]> fused = LayerHarness.gradients(new LSTM(RecurrentConfig.of(4).withReturnSequences(true)),
-        x.data(), x.shape(), 12, TFloat32.class);
-    List<double[][]> unrolled = LayerHarness.gradients(
-        new LSTM(RecurrentConfig.of(4).withReturnSequences(true).withFused(false)), x.data(), x.shape(), 12,
-        TFloat32.class);
+        x.data(), x.shape(), 12, TFloat32.class, tf);
+    List<double[][]> unrolled = LayerHarness.gradients(new LSTM(RecurrentConfig.of(4).withReturnSequences(true)),
+        x.data(), x.shape(), 12, TFloat32.class, RecurrentBackend.UNROLLED);
     for (int k = 0; k < fused.size(); k++) {
       for (int i = 0; i < fused.get(k).length; i++) {
         assertEquals(unrolled.get(k)[i][0], fused.get(k)[i][0], 1e-5, "weight " + k + " entry " + i);

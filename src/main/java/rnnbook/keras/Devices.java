@@ -1,4 +1,4 @@
-package rnnbook.io;
+package rnnbook.keras;
 
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_CloseSession;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteDeviceList;

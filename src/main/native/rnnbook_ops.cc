@@ -2,9 +2,9 @@
 // LSTM and SimpleRNN (tanh), forward and backward, each as one op. Only the loop lives here: the
 // input projection (x @ kernel + bias over all timesteps) and its gradients stay TensorFlow ops.
 //
-// Built by rnnbook.keras.layers.NativeKernels on the machine that runs it (g++ -O3 -march=native),
-// loaded with TensorFlow.loadLibrary. It uses TensorFlow's stable C API (tensorflow/c/ops.h,
-// tensorflow/c/kernels.h), exported by libtensorflow_framework.so.2; the few declarations it needs
+// Built by the Maven build (src/main/native/build-kernels.sh) for three x86-64 levels, one picked
+// at run time by rnnbook.keras.layers.NativeKernels and loaded with TensorFlow.loadLibrary. It
+// uses TensorFlow's stable C API (tensorflow/c/ops.h, tensorflow/c/kernels.h), exported by libtensorflow_framework.so.2; the few declarations it needs
 // are below, so no TensorFlow headers are required.
 //
 // Layouts are time-major, float32, row-major:

@@ -1,0 +1,105 @@
+package rnnbook.keras;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+import rnnbook.keras.CompiledModel.FitOptions;
+import rnnbook.keras.layers.Layer;
+
+/** Keras's training loop: {@code fit} as a plain loop over epochs and batches, {@code train_on_batch}. */
+final class Trainer {
+  private final Sequential model;
+  private final ModelGraph g;
+  private final Session session;
+  private final Inference inference;
+  private final long seed;
+
+  Trainer(Sequential model, ModelGraph g, Session session, Inference inference, long seed) {
+    this.model = model;
+    this.g = g;
+    this.session = session;
+    this.inference = inference;
+    this.seed = seed;
+  }
+
+  /** See {@link CompiledModel#fit}. */
+  History fit(float[] xs, float[] ys, FitOptions options, TrainingListener listener) {
+    model.layers().forEach(Layer::checkTrainable);
+    int inputSize = inference.inputSize();
+    int outputSize = inference.outputSize();
+    int samples = inference.checkSamples(xs, ys);
+    int valCount = (int) (samples * options.validationSplit());
+    int trainCount = samples - valCount;
+    if (trainCount < 1) {
+      throw new IllegalArgumentException(
+          "validation_split " + options.validationSplit() + " leaves no training samples of " + samples);
+    }
+    float[] valX = Arrays.copyOfRange(xs, trainCount * inputSize, samples * inputSize);
+    float[] valY = Arrays.copyOfRange(ys, trainCount * outputSize, samples * outputSize);
+    SplittableRandom random = new SplittableRandom(seed);
+    int[] order = new int[trainCount];
+    for (int i = 0; i < trainCount; i++) {
+      order[i] = i;
+    }
+    List<Double> losses = new ArrayList<>();
+    List<Double> valLosses = new ArrayList<>();
+    List<Double> seconds = new ArrayList<>();
+    int bs = options.batchSize();
+    float[] bx = new float[bs * inputSize];
+    float[] by = new float[bs * outputSize];
+    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+      long start = System.nanoTime();
+      listener.onEpochBegin(epoch, options.epochs(), trainCount);
+      if (options.shuffle()) {
+        shuffle(order, random);
+      }
+      double sum = 0;
+      for (int from = 0; from < trainCount; from += bs) {
+        int n = Math.min(bs, trainCount - from);
+        for (int k = 0; k < n; k++) {
+          int row = order[from + k];
+          System.arraycopy(xs, row * inputSize, bx, k * inputSize, inputSize);
+          System.arraycopy(ys, row * outputSize, by, k * outputSize, outputSize);
+        }
+        sum += trainOnBatch(bx, by, n) * n;
+        listener.onBatchEnd(from + n, sum / (from + n));
+      }
+      double epochLoss = sum / trainCount;
+      double valLoss = valCount > 0 ? inference.loss(valX, valY, valCount) : Double.NaN;
+      double secs = (System.nanoTime() - start) / 1e9;
+      losses.add(epochLoss);
+      valLosses.add(valLoss);
+      seconds.add(secs);
+      listener.onEpochEnd(epoch, epochLoss, valLoss, secs);
+    }
+    return new History(losses, valLosses, seconds);
+  }
+
+  /** See {@link CompiledModel#trainOnBatch}. */
+  double trainOnBatch(float[] bx, float[] by, int n) {
+    int inputSize = inference.inputSize();
+    int outputSize = inference.outputSize();
+    if (n < 1 || bx.length < n * inputSize || by.length < n * outputSize) {
+      throw new IllegalArgumentException("a batch of " + n + " samples needs " + n * inputSize
+          + " x values and " + n * outputSize + " y values, received " + bx.length + " and " + by.length);
+    }
+    try (TFloat32 tx = Tensors.of(bx, n, model.inputShape());
+        TFloat32 ty = Tensors.of(by, n, model.outputShape());
+        Result r = session.runner().feed(g.x, tx).feed(g.y, ty).addTarget(g.trainStep).fetch(g.loss).run()) {
+      return ((TFloat32) r.get(0)).getFloat();
+    }
+  }
+
+  private static void shuffle(int[] a, SplittableRandom random) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package rnnbook.keras.layers;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * One way to run a recurrent layer's time loop: one implementation per {@link RecurrentBackend},
+ * picked for each layer by {@link Backends}.
+ */
+interface TimeLoop {
+  RecurrentBackend backend();
+
+  /** Null when this loop can run {@code layer} on inputs of {@code dtype}, else why not. */
+  String whyNot(RNN layer, Class<?> dtype);
+
+  /** The layer's output for {@code x} (batch, timesteps, features), in the layer's scope {@code s}. */
+  <T extends TFloating> Operand<T> call(Ops s, RNN layer, Operand<T> x);
+
+  /**
+   * The loop for graphs that leave this process (SavedModels): the same function of the same
+   * weights with TensorFlow's own ops only.
+   */
+  default TimeLoop portable() {
+    return this;
+  }
+}

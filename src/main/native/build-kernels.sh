@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds rnnbook's native recurrent kernels (rnnbook_ops.cc) for three x86-64 levels, baseline
+# (x86-64-v2), AVX2 (v3) and AVX-512 (v4); rnnbook.keras.layers.NativeKernels loads the best one
+# the CPU runs, after checking it against the SHA-256 written into kernels.properties here.
+# Run by Maven at generate-resources:  build-kernels.sh SOURCE TENSORFLOW_NATIVE_DIR OUT_DIR
+# (TENSORFLOW_NATIVE_DIR: where Maven unpacked libtensorflow_framework.so.2 from TensorFlow's jar)
+# Without a C++ compiler it prints one line and succeeds: the layers then use TensorFlow's ops.
+set -uo pipefail
+source=$1 out=$3
+framework=$(find "$2" -name libtensorflow_framework.so.2 2>/dev/null | head -n 1)
+cxx=${CXX:-g++}
+flags=(-std=c++17 -O3 -ffast-math -mrecip -fPIC -shared)
+levels=(x86-64-v2 x86-64-v3 x86-64-v4)
+
+if ! command -v "$cxx" >/dev/null 2>&1; then
+  echo "rnnbook: no C++ compiler ($cxx): native recurrent kernels not built; recurrent layers will use TensorFlow's ops"
+  rm -rf "$out"
+  exit 0
+fi
+if [ -z "$framework" ]; then
+  echo "rnnbook: no libtensorflow_framework.so.2 under $2: native recurrent kernels not built"
+  rm -rf "$out"
+  exit 0
+fi
+# up to date when the source, flags, compiler and TensorFlow library are those of the last build
+stamp=$( { cat "$source"; echo "${flags[*]} ${levels[*]}"; "$cxx" --version | head -n 1;
+  stat -c %s "$framework"; } | sha256sum | cut -c1-64)
+if [ -f "$out/kernels.properties" ] && grep -qx "build=$stamp" "$out/kernels.properties"; then
+  exit 0
+fi
+mkdir -p "$out"
+rm -f "$out"/librnnbook_ops-*.so "$out/kernels.properties"
+start=$(date +%s%N)
+pids=()
+for level in "${levels[@]}"; do
+  # links against TensorFlow's framework library by its soname, which the JVM has loaded already
+  timeout 300 "$cxx" "${flags[@]}" -march="$level" -o "$out/librnnbook_ops-$level.so.tmp" \
+    "$source" "$framework" > "$out/$level.log" 2>&1 &
+  pids+=($!)
+done
+failed=0
+for i in "${!levels[@]}"; do
+  if ! wait "${pids[$i]}"; then
+    failed=1
+    echo "rnnbook: $cxx failed or timed out for ${levels[$i]}: $(grep -m1 -i error "$out/${levels[$i]}.log" || tail -n 1 "$out/${levels[$i]}.log")"
+  fi
+done
+if [ $failed -ne 0 ]; then
+  echo "rnnbook: native recurrent kernels not built; recurrent layers will use TensorFlow's ops"
+  rm -f "$out"/*.tmp "$out"/*.log
+  exit 0
+fi
+{
+  echo "# written by build-kernels.sh; NativeKernels loads a library only if its SHA-256 matches"
+  echo "build=$stamp"
+  for level in "${levels[@]}"; do
+    mv "$out/librnnbook_ops-$level.so.tmp" "$out/librnnbook_ops-$level.so"
+    echo "sha256.librnnbook_ops-$level.so=$(sha256sum "$out/librnnbook_ops-$level.so" | cut -c1-64)"
+  done
+} > "$out/kernels.properties.tmp"
+mv "$out/kernels.properties.tmp" "$out/kernels.properties"
+rm -f "$out"/*.log
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "rnnbook: built the native recurrent kernels (${levels[*]}) in $((ms / 1000)).$((ms % 1000 / 100)) s"
