@@ -80,7 +80,7 @@ public final class Chapter {
     RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
         config.epochs(), config.seed(), config.batchSize(),
         config.data() == null ? "generated with seed " + config.seed() : config.data().toString(),
-        config.backend().summary());
+        config.backend().summary()).withBatches(ChapterConfig.VALIDATION_SPLIT, ModelRun.SHUFFLE, config.seed());
     info.write(config.results().resolve("run.json"));
     int jobs = Math.min(config.jobs(), config.models().size());
     List<SummaryRow> rows = jobs == 1 ? runInOrder(split) : runSideBySide(split, jobs);

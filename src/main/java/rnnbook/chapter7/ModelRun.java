@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import rnnbook.keras.layers.RecurrentBackend;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.data.NumpyRandomState;
 import rnnbook.io.KerasWeights;
 import rnnbook.io.ResultFiles.Prediction;
 import rnnbook.io.ResultFiles.SummaryRow;
@@ -32,7 +33,7 @@ public final class ModelRun {
    *
    * @param epochs epochs of fit
    * @param batchSize samples per training step
-   * @param seed draws the initial weights and the shuffling
+   * @param seed draws the initial weights, and seeds the shuffling (see {@link #SHUFFLE})
    * @param backend how the recurrent layers run
    * @param initialWeights an .npz of the model's weights to start from instead of drawing them
    *     from the seed (see {@link KerasWeights#read}), or null
@@ -43,6 +44,10 @@ public final class ModelRun {
       this(epochs, batchSize, seed, backend, null);
     }
   }
+
+  /** How fit orders the training samples of each epoch, as run.json says it. */
+  public static final String SHUFFLE = "numpy.random.RandomState(shuffle_seed).permutation(training samples), "
+      + "once per epoch, a new generator per model";
 
   /** The notebook's split: the first 2560/3000 of the samples for fit, the rest for the test. */
   public record Split(MultiplicationProblem train, MultiplicationProblem test) {
@@ -108,8 +113,8 @@ public final class ModelRun {
       }
       List<WeightValue> initialWeights = compiled.getWeights();
       History history = compiled.fit(data.train().xFloat(), data.train().yFloat(),
-          new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(),
-              ChapterConfig.VALIDATION_SPLIT, true), progress);
+          new CompiledModel.FitOptions(settings.epochs(), settings.batchSize(), ChapterConfig.VALIDATION_SPLIT,
+              true).withOrder(new NumpyRandomState(settings.seed())::permutation), progress);
       float[] testX = data.test().xFloat();
       double testLoss = compiled.evaluate(testX, data.test().yFloat(), progress);
       List<Prediction> predictions = Chapter.compare(data.test().y(), compiled.predict(testX));
