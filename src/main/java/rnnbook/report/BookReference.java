@@ -1,12 +1,6 @@
 package rnnbook.report;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.FileSystemAlreadyExistsException;
-import java.nio.file.FileSystemNotFoundException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,26 +89,9 @@ public record BookReference(Path dir, String source, Map<String, Model> models, 
 
   /** The book's numbers that rnnbook carries, from the classpath (a folder, or a jar). */
   public static BookReference bundled() {
-    URL readme = BookReference.class.getResource("/" + RESOURCE + "/README.md");
-    if (readme == null) {
-      return new BookReference(Path.of(RESOURCE), BUNDLED, Map.of(), null,
-          List.of("the Python notebook's numbers are unavailable: no resource " + RESOURCE + " on the classpath"));
-    }
-    Path dir;
-    try {
-      URI uri = readme.toURI();
-      if ("jar".equals(uri.getScheme())) {
-        try {
-          FileSystems.getFileSystem(uri);
-        } catch (FileSystemNotFoundException e) {
-          FileSystems.newFileSystem(uri, Map.of());
-        }
-      }
-      dir = Path.of(uri).getParent();
-    } catch (URISyntaxException | IOException | FileSystemAlreadyExistsException e) {
-      throw new IllegalStateException("cannot open the bundled resource " + readme + ": " + e, e);
-    }
-    return read(dir, BUNDLED);
+    return ResourceFolder.of(RESOURCE, "README.md").map(dir -> read(dir, BUNDLED))
+        .orElseGet(() -> new BookReference(Path.of(RESOURCE), BUNDLED, Map.of(), null,
+            List.of("the Python notebook's numbers are unavailable: no resource " + RESOURCE + " on the classpath")));
   }
 
   /** Reads what {@code dir} has; never fails, an absent or unreadable file becomes a note. */
