@@ -137,7 +137,7 @@ public final class Report {
         var a = KerasSameStart.agreement(m.history(), k, SameStartTable.TOLERANCE);
         ChartFiles.write(folder, "vs_keras", ReportCharts.versusKeras(key, m.history(), k, a.upTo()));
         figures.add(figure(key + "/vs_keras", key + ": this run and Keras from the same start, on the same "
-            + "batches; within " + SameStartTable.TOLERANCE + " relative up to epoch " + a.upTo() + " (marked)"));
+            + "batches; within 1e-5 relative up to epoch " + a.upTo() + " (marked)"));
       }
       var bookHistory = book.model(key).map(BookReference.Model::history);
       if (bookHistory.isPresent()) {
