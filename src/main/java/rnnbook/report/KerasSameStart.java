@@ -141,7 +141,7 @@ public record KerasSameStart(String source, Info info, Map<String, Model> models
   }
 
   /** sha256 of the arrays in archive order as float32 little-endian: same_start.py's fingerprint. */
-  static String fingerprint(Path npz) throws IOException {
+  public static String fingerprint(Path npz) throws IOException {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (Npy.Array a : Npz.read(npz).values()) {
