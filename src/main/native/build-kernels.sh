@@ -23,7 +23,7 @@ if [ -z "$framework" ]; then
   exit 0
 fi
 # up to date when the source, flags, compiler and TensorFlow library are those of the last build
-stamp=$( { cat "$source"; echo "${flags[*]} ${levels[*]}"; "$cxx" --version | head -n 1;
+stamp=$( { cat "$source"; echo "${flags[*]} ${levels[*]}"; timeout 30 "$cxx" --version | head -n 1;
   stat -c %s "$framework"; } | sha256sum | cut -c1-64)
 if [ -f "$out/kernels.properties" ] && grep -qx "build=$stamp" "$out/kernels.properties"; then
   exit 0
@@ -38,15 +38,21 @@ for level in "${levels[@]}"; do
     "$source" "$framework" > "$out/$level.log" 2>&1 &
   pids+=($!)
 done
-failed=0
+failure=""
 for i in "${!levels[@]}"; do
-  if ! wait "${pids[$i]}"; then
-    failed=1
-    echo "rnnbook: $cxx failed or timed out for ${levels[$i]}: $(grep -m1 -i error "$out/${levels[$i]}.log" || tail -n 1 "$out/${levels[$i]}.log")"
+  wait "${pids[$i]}"
+  status=$?
+  if [ $status -ne 0 ] && [ -z "$failure" ]; then
+    log="$out/${levels[$i]}.log"
+    if [ $status -eq 124 ]; then
+      failure="$cxx timed out after 300 s for ${levels[$i]}"
+    else
+      failure="$cxx failed for ${levels[$i]}: $(grep -m1 -i error "$log" || tail -n 1 "$log")"
+    fi
   fi
 done
-if [ $failed -ne 0 ]; then
-  echo "rnnbook: native recurrent kernels not built; recurrent layers will use TensorFlow's ops"
+if [ -n "$failure" ]; then
+  echo "rnnbook: native recurrent kernels not built ($failure); recurrent layers will use TensorFlow's ops"
   rm -f "$out"/*.tmp "$out"/*.log
   exit 0
 fi

@@ -1,6 +1,7 @@
-// rnnbook's recurrent kernels for TensorFlow: the time loop of Keras's GRU (reset_after=True),
-// LSTM and SimpleRNN (tanh), forward and backward, each as one op. Only the loop lives here: the
-// input projection (x @ kernel + bias over all timesteps) and its gradients stay TensorFlow ops.
+// rnnbook's recurrent kernels for TensorFlow: the time loop of Keras's GRU (reset_after True and
+// False), LSTM and SimpleRNN (tanh), forward and backward, each as one op. Only the loop lives
+// here: the input projection (x @ kernel + bias over all timesteps) and its gradients stay
+// TensorFlow ops.
 //
 // Built by the Maven build (src/main/native/build-kernels.sh) for three x86-64 levels, one picked
 // at run time by rnnbook.keras.layers.NativeKernels and loaded with TensorFlow.loadLibrary. It
@@ -11,6 +12,9 @@
 //   RnnbookGruSequence(xp[T,B,3U], rk[U,3U], rb[3U], h0[B,U]) -> h[T,B,U], gates[T,B,3U], mh[T,B,U]
 //     gates = (z, r, hh) after their activations, mh = h_prev @ rk_h + rb_h (kept for backward)
 //   RnnbookGruSequenceGrad(rk, h0, h, gates, mh, dh[T,B,U]) -> dxp, drk[U,3U], drb[3U], dh0[B,U]
+//   RnnbookGruResetBeforeSequence(xp[T,B,3U], rk[U,3U], h0[B,U]) -> h, gates[T,B,3U], rh[T,B,U]
+//     reset_after=False: gates = (z, r, hh), rh = r * h_prev (kept for backward); bias inside xp
+//   RnnbookGruResetBeforeSequenceGrad(rk, h0, h, gates, rh, dh[T,B,U]) -> dxp, drk, dh0
 //   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U]) -> h, c, gates[T,B,4U], tc[T,B,U]
 //     gates = (i, f, g, o) after their activations, tc = tanh(c); the bias is inside xp
 //   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U])
@@ -181,20 +185,20 @@ void unpad(const float* from, int64_t ld, int64_t rows, int64_t cols, float* to)
     std::memcpy(to + i * cols, from + i * ld, cols * sizeof(float));
 }
 
-// w[rows, cols] packed as [rows, padded(cols)]
-std::vector<float> pack(const float* w, int64_t rows, int64_t cols) {
+// w[rows, cols] with row stride ld (a column block of a wider matrix) as [rows, padded(cols)]
+std::vector<float> pack(const float* w, int64_t rows, int64_t cols, int64_t ld) {
   int64_t np = padded(cols);
   std::vector<float> out(rows * np, 0.f);
-  for (int64_t i = 0; i < rows; i++) std::memcpy(&out[i * np], w + i * cols, cols * sizeof(float));
+  for (int64_t i = 0; i < rows; i++) std::memcpy(&out[i * np], w + i * ld, cols * sizeof(float));
   return out;
 }
 
-// w[rows, cols] transposed and packed as [cols, padded(rows)]
-std::vector<float> packTransposed(const float* w, int64_t rows, int64_t cols) {
+// w[rows, cols] (row stride ld) transposed and packed as [cols, padded(rows)]
+std::vector<float> packTransposed(const float* w, int64_t rows, int64_t cols, int64_t ld) {
   int64_t np = padded(rows);
   std::vector<float> out(cols * np, 0.f);
   for (int64_t i = 0; i < rows; i++)
-    for (int64_t j = 0; j < cols; j++) out[j * np + i] = w[i * cols + j];
+    for (int64_t j = 0; j < cols; j++) out[j * np + i] = w[i * ld + j];
   return out;
 }
 
@@ -245,6 +249,54 @@ void gruBackRow(int64_t U, const float* R g, const float* R mh, const float* R d
     dm[j] = dz;
     dm[U + j] = dr;
     dm[2 * U + j] = da * r;
+  }
+}
+
+// reset_after=False, the two halves of a step around the product rh @ rk_h. zr: this row of
+// h_prev @ rk_zr, padded(2U), turned into z, r in place; rh = r * h_prev
+void gruGatesRow(int64_t U, const float* R x, float* R zr, const float* R hp, float* R g,
+                 float* R rh) {
+  for (int64_t j = 0; j < 2 * U; j++) zr[j] += x[j];
+  sigmoidAll(zr, padded(2 * U));
+  for (int64_t j = 0; j < U; j++) rh[j] = zr[U + j] * hp[j];
+  std::memcpy(g, zr, 2 * U * sizeof(float));
+}
+
+// a: this row of rh @ rk_h, padded(U), turned into hh in place; g holds z, r and receives hh
+void gruCandidateRow(int64_t U, const float* R x, float* R a, const float* R hp, float* R g,
+                     float* R h) {
+  for (int64_t j = 0; j < U; j++) a[j] += x[2 * U + j];
+  tanhAll(a, padded(U));
+  for (int64_t j = 0; j < U; j++) h[j] = g[j] * hp[j] + (1.f - g[j]) * a[j];
+  std::memcpy(g + 2 * U, a, U * sizeof(float));
+}
+
+// reset_after=False backward, first half: dh (+ carry) to h_{t-1} directly (next = d * z) and to
+// the pre-activations of z (dzr, dx) and of hh (da, dx), da being also the gradient at rh @ rk_h
+void gruUpdateBackRow(int64_t U, const float* R g, const float* R dh, const float* R carry,
+                      const float* R hp, float* R next, float* R dx, float* R dzr, float* R da) {
+  for (int64_t j = 0; j < U; j++) {
+    float z = g[j], hh = g[2 * U + j];
+    float d = dh[j] + carry[j];
+    float dz = d * (hp[j] - hh) * z * (1.f - z);
+    float dav = d * (1.f - z) * (1.f - hh * hh);
+    next[j] = d * z;
+    dx[j] = dz;
+    dzr[j] = dz;
+    dx[2 * U + j] = dav;
+    da[j] = dav;
+  }
+}
+
+// second half, from drh = da @ rk_h^T at rh = r * h_prev: to r's pre-activation and to h_prev
+void gruResetBackRow(int64_t U, const float* R g, const float* R drh, const float* R hp,
+                     float* R next, float* R dx, float* R dzr) {
+  for (int64_t j = 0; j < U; j++) {
+    float r = g[U + j];
+    float dr = drh[j] * hp[j] * r * (1.f - r);
+    dx[U + j] = dr;
+    dzr[U + j] = dr;
+    next[j] += drh[j] * r;
   }
 }
 
@@ -372,7 +424,7 @@ void gruForward(void*, TF_OpKernelContext* context) {
   float* mh = k.output(2, {T, B, U});
   if (k.failed || T == 0 || B == 0) return;
   const int64_t GP = padded(G);
-  std::vector<float> packed = pack(data(rk), U, G);
+  std::vector<float> packed = pack(data(rk), U, G, G);
   std::vector<float> m(B * GP), zr(padded(2 * U), 0.f), a(padded(U), 0.f);
   const float* bias = data(rb);
   const float *xpv = data(xp), *h0v = data(h0);
@@ -402,7 +454,7 @@ void gruBackward(void*, TF_OpKernelContext* context) {
   float* dh0 = k.output(3, {B, U});
   if (k.failed) return;
   const int64_t UP = padded(U), GP = padded(G);
-  std::vector<float> packed = packTransposed(data(rk), U, G);  // [G, UP]
+  std::vector<float> packed = packTransposed(data(rk), U, G, G);  // [G, UP]
   std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f);
   std::vector<float> dm(B * GP, 0.f);     // gradient of m_t = h_{t-1} @ rk + rb, padded
   std::vector<float> dRk(U * GP, 0.f), dRb(G, 0.f);
@@ -427,6 +479,92 @@ void gruBackward(void*, TF_OpKernelContext* context) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// GRU, Keras's reset_after=False: z, r = sigmoid(xp_zr + h_prev @ rk_zr), rh = r * h_prev,
+// hh = tanh(xp_h + rh @ rk_h), h = z * h_prev + (1 - z) * hh; the bias (3U) is inside xp.
+
+void gruResetBeforeForward(void*, TF_OpKernelContext* context) {
+  Kernel k(context);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2);
+  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
+  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 3;
+  if (G % 3 != 0) {
+    k.invalid("xp's last dimension must be 3 * units, received " + std::to_string(G));
+    return;
+  }
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U})) return;
+  float* h = k.output(0, {T, B, U});
+  float* gates = k.output(1, {T, B, G});
+  float* rh = k.output(2, {T, B, U});
+  if (k.failed || T == 0 || B == 0) return;
+  const int64_t ZP = padded(2 * U), UP = padded(U);
+  std::vector<float> packedZr = pack(data(rk), U, 2 * U, G);
+  std::vector<float> packedH = pack(data(rk) + 2 * U, U, U, G);
+  std::vector<float> zr(B * ZP), a(B * UP);
+  const float *xpv = data(xp), *h0v = data(h0);
+  for (int64_t t = 0; t < T; t++) {
+    const float* hp = t == 0 ? h0v : h + (t - 1) * B * U;
+    float* rht = rh + t * B * U;
+    gemm(B, U, ZP, hp, U, 1, packedZr.data(), zr.data(), ZP, false);
+    for (int64_t b = 0; b < B; b++) {
+      gruGatesRow(U, xpv + (t * B + b) * G, &zr[b * ZP], hp + b * U, gates + (t * B + b) * G,
+                  rht + b * U);
+    }
+    gemm(B, U, UP, rht, U, 1, packedH.data(), a.data(), UP, false);
+    for (int64_t b = 0; b < B; b++) {
+      gruCandidateRow(U, xpv + (t * B + b) * G, &a[b * UP], hp + b * U, gates + (t * B + b) * G,
+                      h + (t * B + b) * U);
+    }
+  }
+}
+
+void gruResetBeforeBackward(void*, TF_OpKernelContext* context) {
+  Kernel k(context);
+  TF_Tensor *rk = k.input(0), *h0 = k.input(1), *h = k.input(2), *gates = k.input(3),
+            *rh = k.input(4), *dh = k.input(5);
+  if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
+  const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 3;
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
+      !k.shaped(h, "h", {T, B, U}) || !k.shaped(rh, "rh", {T, B, U}) ||
+      !k.shaped(dh, "dh", {T, B, U}))
+    return;
+  float* dxp = k.output(0, {T, B, G});
+  float* drk = k.output(1, {U, G});
+  float* dh0 = k.output(2, {B, U});
+  if (k.failed) return;
+  const int64_t ZP = padded(2 * U), UP = padded(U);
+  std::vector<float> packedZr = packTransposed(data(rk), U, 2 * U, G);  // [2U, UP]
+  std::vector<float> packedH = packTransposed(data(rk) + 2 * U, U, U, G);  // [U, UP]
+  std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f), drh(B * UP, 0.f);
+  std::vector<float> dzr(B * ZP, 0.f), da(B * UP, 0.f);  // at the pre-activations of z, r; hh
+  std::vector<float> dRkZr(U * ZP, 0.f), dRkH(U * UP, 0.f);
+  const float *h0v = data(h0), *hv = data(h), *gatesv = data(gates), *rhv = data(rh),
+              *dhv = data(dh);
+  for (int64_t t = T - 1; t >= 0; t--) {
+    const float* hp = t == 0 ? h0v : hv + (t - 1) * B * U;
+    const float* rht = rhv + t * B * U;
+    for (int64_t b = 0; b < B; b++) {
+      gruUpdateBackRow(U, gatesv + (t * B + b) * G, dhv + (t * B + b) * U, &carry[b * UP],
+                       hp + b * U, &next[b * UP], dxp + (t * B + b) * G, &dzr[b * ZP],
+                       &da[b * UP]);
+    }
+    gemm(B, U, UP, da.data(), UP, 1, packedH.data(), drh.data(), UP, false);  // da @ rk_h^T
+    for (int64_t b = 0; b < B; b++) {
+      gruResetBackRow(U, gatesv + (t * B + b) * G, &drh[b * UP], hp + b * U, &next[b * UP],
+                      dxp + (t * B + b) * G, &dzr[b * ZP]);
+    }
+    gemm(B, 2 * U, UP, dzr.data(), ZP, 1, packedZr.data(), next.data(), UP, true);
+    gemm(U, B, ZP, hp, 1, U, dzr.data(), dRkZr.data(), ZP, true);  // += h_{t-1}^T dzr_t
+    gemm(U, B, UP, rht, 1, U, da.data(), dRkH.data(), UP, true);   // += rh_t^T da_t
+    std::swap(carry, next);
+  }
+  unpad(carry.data(), UP, B, U, dh0);
+  for (int64_t i = 0; i < U; i++) {
+    std::memcpy(drk + i * G, &dRkZr[i * ZP], 2 * U * sizeof(float));
+    std::memcpy(drk + i * G + 2 * U, &dRkH[i * UP], U * sizeof(float));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // LSTM, Keras's gate order i, f, c (g here), o: z = xp + h_prev @ rk; i, f, o = sigmoid,
 // g = tanh; c = f * c_prev + i * g; h = o * tanh(c).
 
@@ -448,7 +586,7 @@ void lstmForward(void*, TF_OpKernelContext* context) {
   float* tc = k.output(3, {T, B, U});
   if (k.failed || T == 0 || B == 0) return;
   const int64_t GP = padded(G);
-  std::vector<float> packed = pack(data(rk), U, G);
+  std::vector<float> packed = pack(data(rk), U, G, G);
   std::vector<float> m(B * GP), act(GP, 0.f), ct(padded(U), 0.f), scale(GP, 1.f);
   for (int64_t j = 2 * U; j < 3 * U; j++) scale[j] = 2.f;
   const float *xpv = data(xp), *h0v = data(h0), *c0v = data(c0);
@@ -481,7 +619,7 @@ void lstmBackward(void*, TF_OpKernelContext* context) {
   float* dc0 = k.output(3, {B, U});
   if (k.failed) return;
   const int64_t UP = padded(U), GP = padded(G);
-  std::vector<float> packed = packTransposed(data(rk), U, G);  // [G, UP]
+  std::vector<float> packed = packTransposed(data(rk), U, G, G);  // [G, UP]
   std::vector<float> carryH(B * UP, 0.f), carryC(B * U, 0.f), next(B * UP, 0.f);
   std::vector<float> dz(B * GP, 0.f), dRk(U * GP, 0.f);
   const float *h0v = data(h0), *hv = data(h), *c0v = data(c0), *cv = data(c), *tcv = data(tc),
@@ -518,7 +656,7 @@ void simpleForward(void*, TF_OpKernelContext* context) {
   float* h = k.output(0, {T, B, U});
   if (k.failed || T == 0 || B == 0) return;
   const int64_t UP = padded(U);
-  std::vector<float> packed = pack(data(rk), U, U);
+  std::vector<float> packed = pack(data(rk), U, U, U);
   std::vector<float> m(B * UP, 0.f);
   const float *xpv = data(xp), *h0v = data(h0);
   for (int64_t t = 0; t < T; t++) {
@@ -547,7 +685,7 @@ void simpleBackward(void*, TF_OpKernelContext* context) {
   float* dh0 = k.output(2, {B, U});
   if (k.failed) return;
   const int64_t UP = padded(U);
-  std::vector<float> packed = packTransposed(data(rk), U, U);  // [U, UP]
+  std::vector<float> packed = packTransposed(data(rk), U, U, U);  // [U, UP]
   std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f), da(B * UP, 0.f), dRk(U * UP, 0.f);
   const float *h0v = data(h0), *hv = data(h), *dhv = data(dh);
   for (int64_t t = T - 1; t >= 0; t--) {
@@ -619,6 +757,21 @@ void gruBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   s.set(3, s.input(1));
 }
 
+void gruResetBeforeForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  Shapes s(ctx, status);
+  TF_ShapeHandle* h = s.sequenceOf(0, 2);
+  s.set(0, h);
+  s.set(1, s.input(0));
+  s.set(2, h);
+}
+
+void gruResetBeforeBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  Shapes s(ctx, status);
+  s.set(0, s.input(3));
+  s.set(1, s.input(0));
+  s.set(2, s.input(1));
+}
+
 void lstmForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
   TF_ShapeHandle* h = s.sequenceOf(0, 2);
@@ -671,6 +824,13 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
   define("RnnbookGruSequenceGrad",
          {"rk: float", "h0: float", "h: float", "gates: float", "mh: float", "dh: float"},
          {"dxp: float", "drk: float", "drb: float", "dh0: float"}, gruBackwardShape, gruBackward);
+  define("RnnbookGruResetBeforeSequence", {"xp: float", "rk: float", "h0: float"},
+         {"h: float", "gates: float", "rh: float"}, gruResetBeforeForwardShape,
+         gruResetBeforeForward);
+  define("RnnbookGruResetBeforeSequenceGrad",
+         {"rk: float", "h0: float", "h: float", "gates: float", "rh: float", "dh: float"},
+         {"dxp: float", "drk: float", "dh0: float"}, gruResetBeforeBackwardShape,
+         gruResetBeforeBackward);
   define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float"},
          {"h: float", "c: float", "gates: float", "tc: float"}, lstmForwardShape, lstmForward);
   define("RnnbookLstmSequenceGrad",

@@ -17,6 +17,7 @@ import java.util.List;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.AtomicWrite;
 import rnnbook.io.KerasWeights;
+import rnnbook.io.KerasArchiveWriter;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.RunInfo;
 import rnnbook.io.ResultFiles.Prediction;
@@ -227,7 +228,10 @@ public final class Chapter {
     ModelRun.Outcome o = ModelRun.train(spec, data,
         new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.backend(),
             config.initialWeights().get(spec)), out, progress,
-        compiled -> SavedModels.export(compiled, config.savedModels().resolve(spec.key())));
+        compiled -> {
+          SavedModels.export(compiled, config.savedModels().resolve(spec.key()));
+          KerasArchiveWriter.write(compiled, config.savedModels().resolve(spec.key() + ".keras"));
+        });
     AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(o.summary()));
     KerasWeights.writeNamed(dir.resolve(INITIAL_WEIGHTS), o.initialWeights());
     ResultFiles.writeHistory(dir.resolve("history.csv"), o.history());

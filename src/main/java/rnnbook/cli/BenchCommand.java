@@ -24,6 +24,7 @@ import rnnbook.keras.layers.RecurrentBackend;
  * and units, into results/bench_scaling.csv.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+    header = "Time the models: build, training step, epoch, prediction.",
     description = "Benchmark the chapter's models: build, first step, training step (median and "
         + "spread), seconds per epoch, prediction throughput, peak memory, and the step's matrix "
         + "products alone.")

@@ -3,33 +3,58 @@ package rnnbook.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import rnnbook.chapter7.ChapterConfig;
 import rnnbook.chapter7.CrossCheck;
+import rnnbook.chapter7.CrossCheckResult;
 
 /**
- * {@code crosscheck --savedmodel DIR}: runs a Python-made Keras SavedModel and its Java rebuild
- * on the same inputs. Exit 0 when the outputs agree within the tolerance, 1 when they do not, 2
+ * {@code crosscheck --model FILE_OR_DIR}: runs a Python-made Keras model and its Java rebuild on
+ * the same inputs. Exit 0 when every output agrees within the tolerance, 1 when one does not, 2
  * on bad input.
  */
 @Command(name = "crosscheck", mixinStandardHelpOptions = true,
-    description = "Rebuild a Keras 2 Sequential SavedModel in Java with its trained weights, run both "
-        + "on the same inputs and compare the outputs. Exit status 1 when they differ by more than "
-        + "the tolerance.")
+    header = "Compare a Keras .keras, .h5 or SavedModel with Java.",
+    description = "Rebuild a Keras Sequential (.keras, .h5 or SavedModel, told from the content) in Java "
+        + "with its trained weights, run both on the same inputs and compare the outputs as numpy's "
+        + "allclose does. Exit status 1 when a value differs by more than atol + rtol * |python|.")
 final class CrossCheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--savedmodel", required = true, paramLabel = "DIR",
-      description = "A SavedModel written by Keras's model.save(DIR) (TF 2.1 to 2.15).")
-  Path savedModel;
+  static final class Model {
+    @Option(names = "--model", required = true, paramLabel = "FILE_OR_DIR",
+        description = "A Keras model: model.keras (Keras 3, or tf.keras 2.13-2.15), model.h5 (legacy HDF5), "
+            + "a Keras 2 SavedModel folder (model.save(DIR), TF 2.1-2.15) or a model.export(DIR) folder "
+            + "(with --architecture).")
+    Path model;
+
+    @Option(names = "--savedmodel", required = true, paramLabel = "DIR",
+        description = "A SavedModel folder (as --model).")
+    Path savedModel;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Model model;
+
+  @Option(names = "--architecture", paramLabel = "FILE",
+      description = "For a model.export(DIR) folder, which has no Keras config: the same model saved as "
+          + ".keras or .h5, whose architecture and weights Java rebuilds; the folder's serving function is "
+          + "the reference.")
+  Path architecture;
 
   @Option(names = "--input", paramLabel = "X.npy",
       description = "Inputs (samples, *input shape) to feed both models; default: the chapter's test "
           + "set for models of input (None, 100, 2), else seeded uniform [0, 1) samples.")
   Path input;
+
+  @Option(names = "--expected", paramLabel = "P.npy",
+      description = "The outputs of model.predict(X) in Python on --input X.npy: the reference for "
+          + ".keras and .h5 files, which hold no graph to run.")
+  Path expected;
 
   @Option(names = "--data", paramLabel = "DIR",
       description = "A folder with the chapter's X.npy and Y.npy (as `data` writes them): compare on "
@@ -42,8 +67,12 @@ final class CrossCheckCommand implements Callable<Integer> {
   @Option(names = "--samples", description = "Number of random samples (default: ${DEFAULT-VALUE}).")
   int samples = CrossCheck.DEFAULT_SAMPLES;
 
-  @Option(names = "--tolerance", description = "Largest max abs diff that passes (default: ${DEFAULT-VALUE}).")
-  double tolerance = CrossCheck.DEFAULT_TOLERANCE;
+  @Option(names = {"--atol", "--tolerance"},
+      description = "Absolute tolerance (default: ${DEFAULT-VALUE}).")
+  double atol = CrossCheck.DEFAULT_ATOL;
+
+  @Option(names = "--rtol", description = "Relative tolerance, times |python| (default: ${DEFAULT-VALUE}).")
+  double rtol = CrossCheck.DEFAULT_RTOL;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the comparison as JSON.")
   Path json;
@@ -51,11 +80,14 @@ final class CrossCheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    CrossCheck.Options options = new CrossCheck.Options(savedModel, input, data, seed, samples, tolerance);
-    out.println("rnnbook crosscheck: savedmodel=" + savedModel + " inputs=" + (input != null ? input
-        : data != null ? data + " (test split)" : "default") + " seed=" + seed + " samples=" + samples
-        + " tolerance=" + tolerance + (json != null ? " json=" + json : ""));
-    CrossCheck.Result result = CrossCheck.run(options);
+    Path path = model.model != null ? model.model : model.savedModel;
+    CrossCheck.Options options =
+        new CrossCheck.Options(path, architecture, input, expected, data, seed, samples, atol, rtol);
+    out.println("rnnbook crosscheck: model=" + path + (architecture != null ? " architecture=" + architecture : "")
+        + " inputs=" + (input != null ? input : data != null ? data + " (test split)" : "default")
+        + (expected != null ? " expected=" + expected : "") + " seed=" + seed + " samples=" + samples
+        + " atol=" + atol + " rtol=" + rtol + (json != null ? " json=" + json : ""));
+    CrossCheckResult result = CrossCheck.run(options);
     out.print(result.text());
     if (json != null) {
       result.writeJson(json);

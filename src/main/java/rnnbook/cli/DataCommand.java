@@ -9,6 +9,7 @@ import rnnbook.data.MultiplicationProblem;
 
 /** {@code data --seed S --out DIR}: writes the generated arrays as DIR/X.npy and DIR/Y.npy. */
 @Command(name = "data", mixinStandardHelpOptions = true,
+    header = "Write the problem's arrays as numpy makes them: X.npy, Y.npy.",
     description = "Write the multiplication problem as X.npy (float64 [samples, timesteps, 2]) "
         + "and Y.npy (float64 [samples]), as numpy makes it after np.random.seed(S).")
 final class DataCommand implements Callable<Integer> {

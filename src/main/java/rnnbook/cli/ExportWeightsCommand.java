@@ -18,6 +18,7 @@ import rnnbook.keras.layers.Shapes;
  * {@code get_weights()} in an .npz, for {@code model.set_weights(list(np.load(path).values()))}.
  */
 @Command(name = "export-weights", mixinStandardHelpOptions = true,
+    header = "Write a SavedModel's weights as Keras get_weights() .npz.",
     description = "Write the weights of a SavedModel (one this project exported, or a Keras one) as "
         + "np.savez(path, *model.get_weights()) would: arr_0 .. arr_N in get_weights() order, float32.")
 final class ExportWeightsCommand implements Callable<Integer> {

@@ -23,6 +23,7 @@ import rnnbook.report.GateCharts;
 
 /** {@code gates --model lstm --sample K}: records a trained model's gates on test samples, with pictures. */
 @Command(name = "gates", mixinStandardHelpOptions = true,
+    header = "Record the gates of a trained LSTM or GRU, step by step.",
     description = "Run a trained LSTM or GRU (savedmodels/<model>, or trained on the spot when there is none) "
         + "on test samples and record every gate of both recurrent layers at every timestep: "
         + "results/gates/<model>/sample_<K>/ gets gates.csv (layer,gate,timestep,unit,value), sample.json, "

@@ -24,11 +24,14 @@ import rnnbook.report.BookReference;
 @Command(
     name = "rnnbook",
     mixinStandardHelpOptions = true,
-    version = "rnnbook 0.1.0",
-    description = "Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
+    versionProvider = VersionProvider.class,
+    description = {"Chapter 7 of the Keras book in Java: SimpleRNN, LSTM and GRU on the "
         + "multiplication problem, on TensorFlow Java.",
+        "Without a COMMAND, runs the chapter (the options below); rnnbook help COMMAND for the "
+        + "options of a command."},
     subcommands = {DataCommand.class, ReportCommand.class, StudyCommand.class, GatesCommand.class,
-        BenchCommand.class, CrossCheckCommand.class, PredictCommand.class, ExportWeightsCommand.class})
+        BenchCommand.class, CrossCheckCommand.class, ConvertCommand.class, PredictCommand.class,
+        ExportWeightsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--models", split = ",", paramLabel = "MODEL",
       description = "Models to train, comma-separated: simple_rnn, lstm, gru (default: all three).",
@@ -124,8 +127,16 @@ public final class Main implements Callable<Integer> {
   /** The command line with this project's error handling: one line per problem. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
+    cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new VersionProvider()));
     cli.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
+      String unknownCommand = ex instanceof CommandLine.UnmatchedArgumentException u
+          ? UnknownCommand.message(u) : null;
+      if (unknownCommand != null) {
+        err.print(unknownCommand);
+        err.flush();
+        return 2;
+      }
       String valid = ex.getCommandLine().getCommandSpec().options().stream()
           .map(o -> o.longestName()).collect(Collectors.joining(", "));
       String msg = ex.getMessage();

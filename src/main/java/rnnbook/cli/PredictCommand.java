@@ -23,6 +23,7 @@ import rnnbook.keras.Loss;
  * on the Python side.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
+    header = "Predict with the chapter's model and Keras weights (.npz).",
     description = "Build the chapter's model (R(30, return_sequences=True), R(30), Dense(1)), load "
         + "Keras-order weights from an .npz and write its predictions (samples, 1) as float32 .npy.")
 final class PredictCommand implements Callable<Integer> {

@@ -16,6 +16,7 @@ import rnnbook.report.RunResults;
 
 /** {@code report --results DIR --book DIR}: rebuilds the report from a results folder, no training. */
 @Command(name = "report", mixinStandardHelpOptions = true,
+    header = "Rebuild the report from a results folder, without training.",
     description = "Rebuild results/report.html and results/report.md (and their charts) from a "
         + "results folder, without training. For a run that did not finish, reports the models that "
         + "did and names the missing ones.")

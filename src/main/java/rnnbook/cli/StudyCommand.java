@@ -15,6 +15,7 @@ import rnnbook.report.BookReference;
 
 /** {@code study --seeds N}: every model on N seeds; results/study/ and the report's study section. */
 @Command(name = "study", mixinStandardHelpOptions = true,
+    header = "Train every model on several seeds: the spread of results.",
     description = "Train every model on several seeds (seed S makes the data and the initial weights, as "
         + "--seed S does for the chapter) and write results/study/: runs.csv, summary.csv (spread of "
         + "correctness and test loss per model, runs that left the 0.05 plateau), each run's history and "

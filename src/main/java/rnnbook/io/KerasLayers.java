@@ -17,8 +17,8 @@ import rnnbook.keras.layers.RecurrentConfig;
 import rnnbook.keras.layers.SimpleRNN;
 
 /**
- * Keras 2 layer configs, as {@code keras_metadata.pb} holds them, to this project's layers for
- * inference. Every option is either honoured, known to make no difference once the trained
+ * Keras layer configs, as Keras 2 ({@code keras_metadata.pb}, {@code .h5}) and Keras 3 ({@code
+ * .keras}, {@code .h5}) write them, to this project's layers for inference. Every option is either honoured, known to make no difference once the trained
  * weights are copied in (initializers, regularizers, constraints, {@code unroll}, {@code
  * implementation}, dropout, which is inactive at inference), or rejected in one line naming the
  * layer, the option and its value. An option this class does not know is rejected too, since it
@@ -34,14 +34,15 @@ public final class KerasLayers {
       "return_state", "go_backwards", "stateful", "unroll", "time_major", "zero_output_for_mask",
       "kernel_initializer", "recurrent_initializer", "bias_initializer", "kernel_regularizer",
       "recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-      "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout");
+      "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed");
   private static final Set<String> LSTM_ONLY = Set.of("recurrent_activation", "unit_forget_bias", "implementation");
   private static final Set<String> GRU_ONLY = Set.of("recurrent_activation", "implementation", "reset_after");
   private static final Set<String> DENSE = Set.of("units", "activation", "use_bias", "kernel_initializer",
       "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-      "kernel_constraint", "bias_constraint");
+      "kernel_constraint", "bias_constraint", "quantization_config", "lora_rank", "lora_alpha");
   private static final Set<String> DROPOUT = Set.of("rate", "noise_shape", "seed");
-  private static final Set<String> INPUT = Set.of("batch_input_shape", "dtype", "sparse", "ragged", "name");
+  private static final Set<String> INPUT =
+      Set.of("batch_input_shape", "batch_shape", "dtype", "sparse", "ragged", "name", "optional");
 
   private KerasLayers() {}
 
@@ -51,6 +52,19 @@ public final class KerasLayers {
    * object graph node, or on its {@code cell} child for a recurrent layer.
    */
   public record Converted(Layer layer, String keras, List<String> weights, boolean inCell) {}
+
+  /** Refuses, in one line, a layer class that rnnbook does not rebuild. */
+  public static void requireSupported(String where, String className, JsonNode config) {
+    if (!SUPPORTED.contains(className) || className.equals("InputLayer")) {
+      throw new IllegalArgumentException(where + ": layer '" + config.path("name").asText("?") + "' (" + className
+          + ") cannot be rebuilt by rnnbook; supported layers are " + SUPPORTED);
+    }
+  }
+
+  /** Whether weights of {@code className} sit on its cell ({@code lstm/lstm_cell/kernel}). */
+  public static boolean isRecurrent(String className) {
+    return className.equals("SimpleRNN") || className.equals("LSTM") || className.equals("GRU");
+  }
 
   /** Rebuilds the Keras layer {@code className} from its {@code config}. */
   public static Converted convert(String className, JsonNode config) {
@@ -77,27 +91,23 @@ public final class KerasLayers {
     if (config.path("sparse").asBoolean(false) || config.path("ragged").asBoolean(false)) {
       throw w.unsupported("sparse or ragged inputs");
     }
+    if (config.path("optional").asBoolean(false)) {
+      throw w.unsupported("optional=True");
+    }
     long[] shape = batchInputShape(config);
     if (shape == null) {
-      throw new IllegalArgumentException("layer '" + name + "' (InputLayer) has no batch_input_shape");
+      throw new IllegalArgumentException("layer '" + name + "' (InputLayer) has no batch_shape or batch_input_shape");
     }
     return shape;
   }
 
-  /** The shape after the batch of a config's {@code batch_input_shape}, or null when it has none. */
+  /**
+   * The shape after the batch of a config's {@code batch_shape} (Keras 3) or {@code
+   * batch_input_shape} (Keras 2), or null when it has none.
+   */
   public static long[] batchInputShape(JsonNode config) {
-    JsonNode s = config.path("batch_input_shape");
-    if (s.isObject()) {
-      s = s.path("items");
-    }
-    if (!s.isArray() || s.size() < 2) {
-      return null;
-    }
-    long[] out = new long[s.size() - 1];
-    for (int i = 1; i < s.size(); i++) {
-      out[i - 1] = s.get(i).isNull() ? -1 : s.get(i).asLong();
-    }
-    return out;
+    long[] shape = SequentialConfig.tail(config.path("batch_shape"));
+    return shape != null ? shape : SequentialConfig.tail(config.path("batch_input_shape"));
   }
 
   private static Converted recurrent(Where w, JsonNode c) {
@@ -154,6 +164,11 @@ public final class KerasLayers {
     allowed.addAll(DENSE);
     checkKeys(w, c, allowed);
     checkDtype(w, c);
+    for (String option : List.of("quantization_config", "lora_rank")) {
+      if (!c.path(option).isMissingNode() && !c.path(option).isNull() && !c.path(option).asText().equals("0")) {
+        throw w.unsupported(option + "=" + c.path(option));
+      }
+    }
     int units = positiveInt(w, c, "units");
     Dense.Config config = Dense.Config.of(units)
         .withActivation(activation(w, c, "activation", "linear"))

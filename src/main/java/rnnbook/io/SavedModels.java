@@ -30,6 +30,7 @@ public final class SavedModels {
     Path old = AtomicWrite.temporarySibling(target);
     try {
       model.exportSavedModel(tmp);
+      writeKerasConfig(model, tmp);
       deleteTree(old);
       if (Files.exists(target)) {
         Files.move(target, old);
@@ -40,6 +41,20 @@ public final class SavedModels {
       deleteTree(tmp);
     }
   }
+
+  /**
+   * The model's Keras config, for readers of the SavedModel (such as {@code rnnbook convert}):
+   * TensorFlow ignores {@code assets.extra}, and the graph this project exports has no Keras
+   * metadata of its own.
+   */
+  private static void writeKerasConfig(CompiledModel model, Path dir) throws IOException {
+    Path file = dir.resolve(KERAS_CONFIG);
+    Files.createDirectories(file.getParent());
+    Files.write(file, KerasConfigWriter.JSON.writeValueAsBytes(KerasConfigWriter.sequential(model.model(), false)));
+  }
+
+  /** Where an exported SavedModel keeps its Keras config. */
+  static final String KERAS_CONFIG = "assets.extra/keras_config.json";
 
   /**
    * The values of the variables {@code names} of the SavedModel in {@code dir}, in that order, for

@@ -49,7 +49,7 @@ public record StudyInfo(
   @JsonIgnore
   public String settings() {
     return "--epochs " + epochs + " --batch-size " + batchSize + " --samples " + samples + " --timesteps "
-        + timesteps + " --backend " + backend;
+        + timesteps + (backend.equals("auto") ? "" : " --backend " + backend);
   }
 
   public StudyInfo finish() {

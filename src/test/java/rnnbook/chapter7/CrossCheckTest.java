@@ -23,6 +23,15 @@ class CrossCheckTest {
   }
 
   @Test
+  void toleranceIsNumpysIscloseAtEveryScale() {
+    // 19.5 off by 9.5e-6 is float rounding at that scale: 9.5e-6 <= 1e-5 + 1e-5 * 19.5
+    assertEquals(0, CrossCheck.outside(new float[] {19.5f}, new float[] {19.5f + 9.5e-6f}, 1e-5, 1e-5));
+    // 0.5 off by 2e-5 is not: 2e-5 > 1e-5 + 1e-5 * 0.5
+    assertEquals(1, CrossCheck.outside(new float[] {0.5f, 1f}, new float[] {0.50002f, 1f}, 1e-5, 1e-5));
+    assertEquals(1, CrossCheck.outside(new float[] {1f}, new float[] {Float.NaN}, 1, 1), "a NaN never passes");
+  }
+
+  @Test
   void chapterMetricsAreTheNotebooksMseAndCorrectness() {
     double[] y = {0.1, 0.5, 0.9, 0.3};
     float[] python = {0.1f, 0.55f, 0.9f, 0.3f}; // one off by 0.05 > 0.04
@@ -44,11 +53,14 @@ class CrossCheckTest {
   void optionsAreCheckedUpFront() {
     Path dir = Path.of("model");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new CrossCheck.Options(dir, Path.of("x.npy"), Path.of("data"), 42, 10, 1e-5));
+        () -> new CrossCheck.Options(dir, null, Path.of("x.npy"), null, Path.of("data"), 42, 10, 1e-5, 1e-5));
     assertEquals("give --input or --data, not both", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new CrossCheck.Options(dir, null, null, 42, 10, -1));
-    assertTrue(e.getMessage().startsWith("--tolerance must be >= 0"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new CrossCheck.Options(dir, null, null, 42, 0, 1e-5));
-    assertThrows(IllegalArgumentException.class, () -> new CrossCheck.Options(dir, null, null, -1, 10, 1e-5));
+    e = assertThrows(IllegalArgumentException.class, () -> new CrossCheck.Options(dir, null, null, null, null, 42, 10, -1, 1e-5));
+    assertTrue(e.getMessage().startsWith("--atol and --rtol must be >= 0"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new CrossCheck.Options(dir, null, null, Path.of("p.npy"), null, 42, 10, 1e-5, 1e-5));
+    assertEquals("--expected needs --input: the inputs Python computed it from", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new CrossCheck.Options(dir, null, null, null, null, 42, 0, 1e-5, 1e-5));
+    assertThrows(IllegalArgumentException.class, () -> new CrossCheck.Options(dir, null, null, null, null, -1, 10, 1e-5, 1e-5));
   }
 }

@@ -110,7 +110,7 @@ class KerasSavedModelTest {
       assertEquals(List.of("lstm/lstm_cell/kernel", "lstm/lstm_cell/recurrent_kernel", "lstm/lstm_cell/bias",
               "lstm_1/lstm_cell/kernel", "lstm_1/lstm_cell/recurrent_kernel", "lstm_1/lstm_cell/bias",
               "dense_1/kernel", "dense_1/bias"),
-          imported.weights().stream().map(KerasImport.KerasWeight::name).toList());
+          imported.weights().stream().map(KerasModel.Weight::name).toList());
       assertArrayEquals(value.values(), imported.weights().get(4).values());
     }
   }

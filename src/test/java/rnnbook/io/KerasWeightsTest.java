@@ -50,7 +50,7 @@ class KerasWeightsTest {
     try (KerasSavedModel saved = KerasSavedModel.load(SharedFixtures.savedModel(SharedFixtures.GRU_DENSE))) {
       List<WeightValue> exported = KerasWeights.fromSavedModel(saved);
       KerasImport.Imported imported = KerasImport.rebuild(saved, null);
-      assertEquals(imported.weights().stream().map(KerasImport.KerasWeight::name).toList(),
+      assertEquals(imported.weights().stream().map(KerasModel.Weight::name).toList(),
           exported.stream().map(WeightValue::name).toList());
       assertEquals("gru_3/gru_cell_3/bias", exported.get(2).name());
       assertArrayEquals(new long[] {2, 192}, exported.get(2).shape());

@@ -204,4 +204,39 @@ class CompiledModelTest {
     m.close();
     assertThrows(IllegalStateException.class, () -> m.predict(new float[3]));
   }
+
+  /**
+   * An inference-only model predicts as the trained one with the same weights, builds no
+   * gradients nor Adam slots (its export's graph has none), and refuses to train.
+   */
+  @Test
+  void inferenceOnlyModelsBuildNoGradients(@TempDir Path dir) throws Exception {
+    float[] x = new float[4 * 6 * 2];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (i % 5) / 5f - 0.4f;
+    }
+    java.util.function.Supplier<Sequential> model =
+        () -> new Sequential(6, 2).add(new GRU(3, true)).add(new LSTM(2)).add(new Dense(1));
+    try (CompiledModel trained = model.get().compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 5);
+        CompiledModel inference = model.get().compileForInference(Loss.MEAN_SQUARED_ERROR, CompileOptions.of(9))) {
+      trained.trainOnBatch(x, new float[] {0.1f, 0.2f, 0.3f, 0.4f}, 4);
+      inference.setWeights(trained.getWeights().stream().map(CompiledModel.WeightValue::values).toList());
+      assertArrayEquals(trained.predict(x), inference.predict(x), 0f);
+      var e = assertThrows(IllegalStateException.class, () -> inference.trainOnBatch(x, new float[4], 4));
+      assertTrue(e.getMessage().contains("compiled for inference only"), e.getMessage());
+      inference.exportSavedModel(dir.resolve("inference"));
+      trained.exportSavedModel(dir.resolve("trained"));
+    }
+    assertEquals(List.of(), opsLike(dir.resolve("inference"), "Adam|Grad|gradients"));
+    assertTrue(!opsLike(dir.resolve("trained"), "Adam|Grad|gradients").isEmpty(), "the check can fail");
+  }
+
+  private static List<String> opsLike(Path savedModel, String pattern) throws java.io.IOException {
+    var saved = org.tensorflow.proto.SavedModel.parseFrom(
+        java.nio.file.Files.readAllBytes(savedModel.resolve("saved_model.pb")));
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile(pattern);
+    return saved.getMetaGraphsList().stream().flatMap(g -> g.getGraphDef().getNodeList().stream())
+        .filter(n -> p.matcher(n.getName()).find() || p.matcher(n.getOp()).find())
+        .map(n -> n.getName()).toList();
+  }
 }

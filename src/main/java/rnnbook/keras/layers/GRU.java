@@ -7,6 +7,7 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -159,9 +160,14 @@ public final class GRU extends RNN {
       }
       Operand<T> z = zr.get(0);
       Operand<T> r = zr.get(1);
-      Operand<T> candidate = config.resetAfter()
-          ? tf.math.addN(List.of(xH, tf.math.mul(r, recH)))
-          : tf.math.addN(List.of(xH, tf.linalg.matMul(tf.math.mul(r, h), as(recurrentH))));
+      Operand<T> candidate;
+      if (config.resetAfter()) {
+        candidate = tf.math.addN(List.of(xH, tf.math.mul(r, recH)));
+      } else {
+        Operand<T> reset = tf.math.mul(r, h);
+        trace.record("_reset", reset);
+        candidate = tf.math.addN(List.of(xH, tf.linalg.matMul(reset, as(recurrentH))));
+      }
       Operand<T> hh = config.activation().apply(tf, candidate);
       Operand<T> oneMinusZ = tf.math.sub(as(one), z);
       Operand<T> next = tf.math.addN(List.of(tf.math.mul(z, h), tf.math.mul(oneMinusZ, hh)));
@@ -178,24 +184,40 @@ public final class GRU extends RNN {
 
     @Override
     public boolean hasBackprop() {
-      return config.resetAfter() && config.activation() != Activation.SOFTMAX
+      return config.activation() != Activation.SOFTMAX
           && config.recurrentActivation() != Activation.SOFTMAX;
+    }
+
+    /** Without resetAfter, recurrent_kernel's h columns multiply r * h_{t-1}. */
+    @Override
+    public long resetColumns() {
+      return config.resetAfter() ? 0 : config.units();
     }
 
     /**
      * From dh at h_t = z * h_{t-1} + (1 - z) * hh: dz = dh * (h_{t-1} - hh), dhh = dh * (1 - z),
-     * and dh * z straight to h_{t-1}; through hh = tanh(x_h + r * r_h) to x_h, r and r_h; through
-     * (z, r) = σ(x_zr + r_zr) to both sides.
+     * and dh * z straight to h_{t-1}; through hh = tanh(x_h + r * r_h) to x_h, r and r_h, or
+     * through hh = tanh(x_h + (r * h_{t-1}) @ rk_h) to x_h, rk_h, r and h_{t-1}; through (z, r) =
+     * σ(x_zr + r_zr) to both sides.
      */
     @Override
     public <T extends TFloating> StepGradients<T> backward(Ops tf, Map<String, Operand<T>> saved,
-        List<Operand<T>> previous, List<Operand<T>> gradients) {
+        List<Operand<T>> previous, List<Operand<T>> gradients, Operand<T> resetKernel) {
       Operand<T> dh = gradients.get(0);
       Operand<T> z = saved.get("z");
       Operand<T> hh = saved.get("hh");
       Operand<T> dz = tf.math.mul(dh, tf.math.sub(previous.get(0), hh));
       Operand<T> direct = tf.math.mul(dh, z);
       Operand<T> dCandidate = config.activation().gradient(tf, hh, tf.math.mul(dh, saved.get("_1-z")));
+      if (!config.resetAfter()) {
+        // the gradient at r * h_{t-1}, through the candidate's product with rk_h
+        Operand<T> dReset = tf.linalg.matMul(dCandidate, resetKernel, MatMul.transposeB(true));
+        Operand<T> dZr = config.recurrentActivation().gradient(tf, saved.get("_zr"),
+            tf.concat(List.of(dz, tf.math.mul(dReset, previous.get(0))), tf.constant(1)));
+        Operand<T> throughReset = tf.math.mul(dReset, saved.get("r"));
+        return new StepGradients<>(List.of(tf.math.addN(List.of(direct, throughReset))),
+            List.of(dZr, dCandidate), dZr, dCandidate);
+      }
       Operand<T> dr = tf.math.mul(dCandidate, saved.get("_recH"));
       Operand<T> dRecH = tf.math.mul(dCandidate, saved.get("r"));
       Operand<T> dZr = config.recurrentActivation().gradient(tf, saved.get("_zr"),
@@ -204,10 +226,10 @@ public final class GRU extends RNN {
           tf.concat(List.of(dZr, dRecH), tf.constant(1)));
     }
 
-    /** bias is (2, 3u): the input row, then the recurrent one. */
+    /** With resetAfter bias is (2, 3u): the input row, then the recurrent one; else (3u). */
     @Override
     public <T extends TFloating> Operand<T> biasGradient(Ops tf, Operand<T> inputSum, Operand<T> recurrentSum) {
-      return tf.stack(List.of(inputSum, recurrentSum));
+      return config.resetAfter() ? tf.stack(List.of(inputSum, recurrentSum)) : inputSum;
     }
   }
 }

@@ -34,9 +34,6 @@ final class NativeLoop implements TimeLoop {
           + (layer instanceof SimpleRNN ? "" : " and sigmoid") + "), found " + c.activation().kerasName()
           + (layer instanceof SimpleRNN ? "" : " and " + c.recurrentActivation().kerasName());
     }
-    if (layer instanceof GRU && !c.resetAfter()) {
-      return "no native kernel for a GRU with reset_after=False";
-    }
     String unavailable = NativeKernels.whyUnavailable();
     if (unavailable != null) {
       return unavailable;
@@ -58,8 +55,10 @@ final class NativeLoop implements TimeLoop {
     Operand<TFloat32> out;
     if (layer instanceof LSTM) {
       out = NativeRecurrent.lstm(s, input, kernel, recurrentKernel, bias, units, sequences);
-    } else if (layer instanceof GRU) {
+    } else if (layer instanceof GRU && layer.config().resetAfter()) {
       out = NativeRecurrent.gru(s, input, kernel, recurrentKernel, bias, units, sequences);
+    } else if (layer instanceof GRU) {
+      out = NativeRecurrent.gruResetBefore(s, input, kernel, recurrentKernel, bias, units, sequences);
     } else {
       out = NativeRecurrent.simpleRnn(s, input, kernel, recurrentKernel, bias, units, sequences);
     }

@@ -23,6 +23,8 @@ final class NativeRecurrent {
   static void registerGradients() {
     // false only when registered already (by an earlier class loader): the same stateless code
     TensorFlow.registerCustomGradient(NativeKernels.GRU, NativeRecurrent::gruGradient);
+    TensorFlow.registerCustomGradient(NativeKernels.GRU_RESET_BEFORE,
+        NativeRecurrent::gruResetBeforeGradient);
     TensorFlow.registerCustomGradient(NativeKernels.LSTM, NativeRecurrent::lstmGradient);
     TensorFlow.registerCustomGradient(NativeKernels.SIMPLE_RNN, NativeRecurrent::simpleRnnGradient);
   }
@@ -51,6 +53,14 @@ final class NativeRecurrent {
     }
     Operand<TFloat32> xp = project(s, x, kernel, inputBias, 3 * units);
     return sequence(s, NativeKernels.GRU, x, sequences, xp, recurrentKernel, recurrentBias,
+        zeros(s, x, units));
+  }
+
+  /** A GRU layer with reset_after=False (tanh, sigmoid); {@code bias} (3u) or null. */
+  static Operand<TFloat32> gruResetBefore(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
+      Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, long units, boolean sequences) {
+    Operand<TFloat32> xp = project(s, x, kernel, bias, 3 * units);
+    return sequence(s, NativeKernels.GRU_RESET_BEFORE, x, sequences, xp, recurrentKernel,
         zeros(s, x, units));
   }
 
@@ -104,6 +114,15 @@ final class NativeRecurrent {
     // (recurrent kernel, h0, h, gates, mh, dh) -> gradients of (xp, rk, rb, h0)
     return gradientOp(tf, NativeKernels.GRU_GRAD, 4, op.input(1), op.input(3), op.output(0),
         op.output(1), op.output(2), dh);
+  }
+
+  private static List<Operand<?>> gruResetBeforeGradient(Ops tf, GraphOperation op,
+      List<Output<?>> grads) {
+    // gates and rh = r * h_{t-1} (outputs 1, 2) are kept for the backward pass
+    Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
+    // (recurrent kernel, h0, h, gates, rh, dh) -> gradients of (xp, rk, h0)
+    return gradientOp(tf, NativeKernels.GRU_RESET_BEFORE_GRAD, 3, op.input(1), op.input(2),
+        op.output(0), op.output(1), op.output(2), dh);
   }
 
   private static List<Operand<?>> lstmGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {

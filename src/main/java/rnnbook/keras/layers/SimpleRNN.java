@@ -89,7 +89,7 @@ public final class SimpleRNN extends RNN {
     /** h = act(pre): the gradient at pre feeds both the input and the recurrent product. */
     @Override
     public <T extends TFloating> StepGradients<T> backward(Ops tf, Map<String, Operand<T>> saved,
-        List<Operand<T>> previous, List<Operand<T>> gradients) {
+        List<Operand<T>> previous, List<Operand<T>> gradients, Operand<T> resetKernel) {
       Operand<T> dPre = config.activation().gradient(tf, saved.get("h"), gradients.get(0));
       return new StepGradients<>(Collections.singletonList(null), List.of(dPre), dPre);
     }

@@ -17,12 +17,15 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import rnnbook.data.Npy;
 import rnnbook.keras.Adam;
 import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
+import rnnbook.keras.initializers.GlorotUniform;
+import rnnbook.keras.initializers.Orthogonal;
 
 /**
  * The written-out backward pass ({@link Bptt}: the tensorflow backend of SimpleRNN and GRU)
@@ -42,8 +45,19 @@ class BpttTest {
           .withReturnSequences(true);
       case "gru_relu_last" -> c.withActivation(Activation.RELU);
       case "gru_no_bias" -> c.withUseBias(false).withReturnSequences(true);
-      default -> kind.endsWith("_last") ? c : c.withReturnSequences(true);
+      case "gru_before_relu_last" -> c.withResetAfter(false).withActivation(Activation.RELU);
+      default -> kind.startsWith("gru_before_") ? resetBefore(kind)
+          : kind.endsWith("_last") ? c : c.withReturnSequences(true);
     };
+  }
+
+  /** {@code gru_before_<units>[_no_bias][_last]}: reset_after=False, a random bias. */
+  private static RecurrentConfig resetBefore(String kind) {
+    RecurrentConfig c = RecurrentConfig.of(Integer.parseInt(kind.split("_")[2]))
+        .withResetAfter(false)
+        .withInitializers(new GlorotUniform(), new Orthogonal(), new GlorotUniform())
+        .withReturnSequences(!kind.endsWith("_last"));
+    return kind.contains("no_bias") ? c.withUseBias(false) : c;
   }
 
   private static Layer layer(String kind) {
@@ -53,7 +67,9 @@ class BpttTest {
 
   private static final String[] KINDS = {"simple_rnn", "simple_rnn_last", "simple_rnn_relu",
       "simple_rnn_sigmoid_last", "simple_rnn_linear_no_bias", "gru", "gru_last", "gru_relu_last",
-      "gru_no_bias"};
+      "gru_no_bias", "gru_before_relu_last", "gru_before_30", "gru_before_30_last",
+      "gru_before_30_no_bias", "gru_before_30_no_bias_last", "gru_before_33", "gru_before_33_last",
+      "gru_before_33_no_bias", "gru_before_33_no_bias_last"};
 
   static String[] kinds() {
     return KINDS.clone();
@@ -69,16 +85,26 @@ class BpttTest {
   @ParameterizedTest
   @MethodSource("kinds")
   void gradientsMatchTensorFlowsOwnInFloat32(String kind) throws IOException {
+    // every entry of every weight's gradient and of the input's
     Npy.Array x = LayerHarness.read("lstm", "x");
-    List<double[][]> written = LayerHarness.gradients(layer(kind), x.data(), x.shape(), 1000, TFloat32.class, WRITTEN);
-    List<double[][]> plain = LayerHarness.gradients(layer(kind), x.data(), x.shape(), 1000, TFloat32.class, PLAIN);
-    assertEquals(plain.size(), written.size());
-    for (int k = 0; k < plain.size(); k++) {
-      for (int i = 0; i < plain.get(k).length; i++) {
-        double expected = plain.get(k)[i][0];
-        assertEquals(expected, written.get(k)[i][0], 2e-5 * Math.max(1.0, Math.abs(expected)),
-            kind + " weight " + k + " element " + i);
-      }
+    List<double[]> written =
+        LayerHarness.allGradients(layer(kind), x.data(), x.shape(), TFloat32.class, WRITTEN, false);
+    List<double[]> plain =
+        LayerHarness.allGradients(layer(kind), x.data(), x.shape(), TFloat32.class, PLAIN, false);
+    LayerHarness.assertGradientsClose(plain, written, 2e-5, kind);
+  }
+
+  /** The input's gradient (the weights' are probed above) against finite differences in float64. */
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void inputGradientsMatchFiniteDifferencesInFloat64(String kind) throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    List<double[]> exact =
+        LayerHarness.allGradients(layer(kind), x.data(), x.shape(), TFloat64.class, WRITTEN, true);
+    double[] numeric = exact.get(exact.size() - 1);
+    double[] dx = exact.get(exact.size() - 2);
+    for (int i = 0; i < dx.length; i++) {
+      assertEquals(numeric[i], dx[i], 1e-6 * Math.max(1, Math.abs(numeric[i])), kind + " dx " + i);
     }
   }
 
@@ -88,7 +114,9 @@ class BpttTest {
     assertEquals(1, countBpttOps(layer("gru"), WRITTEN));
     assertEquals(1, countBpttOps(layer("simple_rnn"), WRITTEN));
     assertEquals(0, countBpttOps(layer("gru"), PLAIN));
-    assertEquals(0, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false)), WRITTEN));
+    assertEquals(1, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false)), WRITTEN));
+    assertEquals(0, countBpttOps(new GRU(RecurrentConfig.of(4).withResetAfter(false)
+        .withRecurrentActivation(Activation.SOFTMAX)), WRITTEN));
     assertEquals(0, countBpttOps(new LSTM(4), WRITTEN));
   }
 
@@ -135,14 +163,15 @@ class BpttTest {
    * the plain path's weights.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"gru", "simple_rnn"})
+  @ValueSource(strings = {"gru", "gru_reset_before", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraph(String kind) {
+    boolean resetAfter = !kind.contains("before");
     Supplier<Sequential> model = () -> {
       Sequential m = new Sequential(20, 2);
-      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true);
-      RecurrentConfig second = RecurrentConfig.of(5);
-      m.add(kind.equals("gru") ? new GRU(first) : new SimpleRNN(first));
-      m.add(kind.equals("gru") ? new GRU(second) : new SimpleRNN(second));
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withResetAfter(resetAfter);
+      RecurrentConfig second = RecurrentConfig.of(5).withResetAfter(resetAfter);
+      m.add(kind.startsWith("gru") ? new GRU(first) : new SimpleRNN(first));
+      m.add(kind.startsWith("gru") ? new GRU(second) : new SimpleRNN(second));
       m.add(new Dense(1));
       return m;
     };

@@ -85,14 +85,7 @@ final class LayerHarness {
       long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
       layer.build(new BuildContext.Factory(tf, type, 3L, backend), sample);
       Operand<T> input = tf.dtypes.cast(tf.constant(Shape.of(shape), DataBuffers.of(x, true, false)), type);
-      Operand<TFloat64> y = tf.dtypes.cast(layer.call(tf, input), TFloat64.class);
-      double[] w = new double[(int) y.shape().size()];
-      java.util.SplittableRandom random = new java.util.SplittableRandom(9);
-      for (int i = 0; i < w.length; i++) {
-        w[i] = random.nextDouble(-1, 1);
-      }
-      Operand<TFloat64> loss = tf.reduceSum(tf.math.mul(y, tf.constant(y.shape(), DataBuffers.of(w, true, false))),
-          tf.constant(java.util.stream.IntStream.range(0, y.shape().numDimensions()).toArray()));
+      Operand<TFloat64> loss = weightedSum(tf, tf.dtypes.cast(layer.call(tf, input), TFloat64.class));
       List<Operand<?>> vars = new ArrayList<>();
       layer.weights().forEach(wt -> vars.add(wt.variable()));
       var grads = tf.gradients(loss, vars);
@@ -130,6 +123,96 @@ final class LayerHarness {
         }
       }
       return out;
+    }
+  }
+
+  /** {@code sum(y * w)} for fixed pseudo-random w in [-1, 1). */
+  private static Operand<TFloat64> weightedSum(Ops tf, Operand<TFloat64> y) {
+    double[] w = new double[(int) y.shape().size()];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = random.nextDouble(-1, 1);
+    }
+    return tf.reduceSum(tf.math.mul(y, tf.constant(y.shape(), DataBuffers.of(w, true, false))),
+        tf.constant(java.util.stream.IntStream.range(0, y.shape().numDimensions()).toArray()));
+  }
+
+  /**
+   * TensorFlow's gradients in {@code type} of the loss of {@link #gradients}, the recurrent layer
+   * on {@code backend}, whole: one array per weight, then one for the input {@code x}. With
+   * {@code finiteDifferences}, one more: the central differences of the loss in x, entry by entry
+   * (meaningful in float64 only).
+   */
+  static <T extends TFloating> List<double[]> allGradients(Layer layer, double[] x, long[] shape,
+      Class<T> type, RecurrentBackend backend, boolean finiteDifferences) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      layer.setName(layer.defaultName());
+      long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+      layer.build(new BuildContext.Factory(tf, type, 3L, backend), sample);
+      Placeholder<TFloat64> fed =
+          tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(shape)));
+      Operand<T> input = tf.dtypes.cast(fed, type);
+      Operand<TFloat64> loss = weightedSum(tf, tf.dtypes.cast(layer.call(tf, input), TFloat64.class));
+      List<Operand<?>> wrt = new ArrayList<>();
+      layer.weights().forEach(wt -> wrt.add(wt.variable()));
+      wrt.add(input);
+      var grads = tf.gradients(loss, wrt);
+      List<double[]> out = new ArrayList<>();
+      try (Session s = new Session(g);
+          TFloat64 xt = TFloat64.tensorOf(Shape.of(shape), DataBuffers.of(x, true, false))) {
+        s.initialize();
+        for (int k = 0; k < wrt.size(); k++) {
+          Operand<TFloat64> dy = tf.dtypes.cast(grads.<T>dy(k), TFloat64.class);
+          try (Result r = s.runner().feed(fed, xt).fetch(dy).run()) {
+            TFloat64 t = (TFloat64) r.get(0);
+            double[] values = new double[(int) t.shape().size()];
+            t.copyTo(DataBuffers.of(values, false, false));
+            out.add(values);
+          }
+        }
+        if (finiteDifferences) {
+          double[] numeric = new double[x.length];
+          double[] moved = x.clone();
+          double h = 1e-6;
+          for (int i = 0; i < x.length; i++) {
+            moved[i] = x[i] + h;
+            double plus = lossAt(s, loss, fed, moved, shape);
+            moved[i] = x[i] - h;
+            double minus = lossAt(s, loss, fed, moved, shape);
+            moved[i] = x[i];
+            numeric[i] = (plus - minus) / (2 * h);
+          }
+          out.add(numeric);
+        }
+      }
+      return out;
+    }
+  }
+
+  private static double lossAt(Session s, Operand<TFloat64> loss, Placeholder<TFloat64> fed,
+      double[] x, long[] shape) {
+    try (TFloat64 t = TFloat64.tensorOf(Shape.of(shape), DataBuffers.of(x, true, false));
+        Result r = s.runner().feed(fed, t).fetch(loss).run()) {
+      return ((TFloat64) r.get(0)).getDouble();
+    }
+  }
+
+  /**
+   * Asserts that {@code actual}'s gradients (as {@link #allGradients} gives them) equal {@code
+   * expected}'s within {@code relative} (absolute below 1).
+   */
+  static void assertGradientsClose(List<double[]> expected, List<double[]> actual, double relative,
+      String label) {
+    org.junit.jupiter.api.Assertions.assertEquals(expected.size(), actual.size(), label);
+    for (int k = 0; k < expected.size(); k++) {
+      org.junit.jupiter.api.Assertions.assertEquals(expected.get(k).length, actual.get(k).length);
+      for (int i = 0; i < expected.get(k).length; i++) {
+        double e = expected.get(k)[i];
+        String of = k == expected.size() - 1 ? "the input" : "weight " + k;
+        org.junit.jupiter.api.Assertions.assertEquals(e, actual.get(k)[i],
+            relative * Math.max(1, Math.abs(e)), label + ": gradient of " + of + ", entry " + i);
+      }
     }
   }
 

@@ -27,6 +27,8 @@ import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
+import rnnbook.keras.initializers.GlorotUniform;
+import rnnbook.keras.initializers.Orthogonal;
 
 /**
  * The native GRU, LSTM and SimpleRNN kernels against the plain TensorFlow-ops graph of the same layer with the
@@ -42,7 +44,11 @@ class NativeKernelsTest {
   }
 
   private static RecurrentConfig config(String kind) {
-    RecurrentConfig c = RecurrentConfig.of(kind.contains("33") ? 33 : 5);
+    RecurrentConfig c = RecurrentConfig.of(kind.contains("33") ? 33 : kind.contains("30") ? 30 : 5);
+    if (kind.contains("before")) { // with a random bias, so that the forward pass shows its use
+      c = c.withResetAfter(false)
+          .withInitializers(new GlorotUniform(), new Orthogonal(), new GlorotUniform());
+    }
     if (kind.contains("no_bias")) {
       c = c.withUseBias(false);
     }
@@ -87,6 +93,29 @@ class NativeKernelsTest {
     }
   }
 
+  /**
+   * GRU with reset_after=False ({@code gru_before_<units>[_no_bias][_last]}, a random bias): on
+   * its own native op, its outputs equal the plain graph's within 1e-6, and its gradients of
+   * every weight and of the input, whole, equal TensorFlow's autodiff of the plain graph.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gru_before_30", "gru_before_30_last", "gru_before_30_no_bias",
+      "gru_before_30_no_bias_last", "gru_before_33", "gru_before_33_last", "gru_before_33_no_bias",
+      "gru_before_33_no_bias_last"})
+  void resetBeforeMatchesThePlainGraphAndItsAutodiff(String kind) throws IOException {
+    Npy.Array x = LayerHarness.read("lstm", "x");
+    assertEquals(1,
+        LayerHarness.countOps(layer(kind), NativeKernels.GRU_RESET_BEFORE::equals, NATIVE));
+    double[] outputs = LayerHarness.run(layer(kind), x.data(), x.shape(), TFloat32.class, NATIVE);
+    double[] plain = LayerHarness.run(layer(kind), x.data(), x.shape(), TFloat32.class, PLAIN);
+    assertArrayEquals(plain, outputs, 1e-6, kind + " outputs");
+    List<double[]> reference =
+        LayerHarness.allGradients(layer(kind), x.data(), x.shape(), TFloat32.class, PLAIN, false);
+    List<double[]> ours =
+        LayerHarness.allGradients(layer(kind), x.data(), x.shape(), TFloat32.class, NATIVE, false);
+    LayerHarness.assertGradientsClose(reference, ours, 2e-5, kind);
+  }
+
   @Test
   void forwardMatchesTheTensorFlowOpsGraph() throws IOException {
     Npy.Array x = LayerHarness.read("lstm", "x");
@@ -105,6 +134,8 @@ class NativeKernelsTest {
     assertEquals(1, countNativeOps(new GRU(5), RecurrentBackend.AUTO));
     assertEquals(1, countNativeOps(new LSTM(5), RecurrentBackend.AUTO));
     assertEquals(1, countNativeOps(new SimpleRNN(5), RecurrentBackend.AUTO));
+    assertEquals(1, countNativeOps(new GRU(RecurrentConfig.of(5).withResetAfter(false)),
+        RecurrentBackend.AUTO));
     for (RecurrentBackend other : List.of(RecurrentBackend.TENSORFLOW, RecurrentBackend.UNROLLED)) {
       assertEquals(0, countNativeOps(new GRU(5), other), other.key());
       assertEquals(0, countNativeOps(new LSTM(5), other), other.key());
@@ -151,6 +182,14 @@ class NativeKernelsTest {
           .addInput(wrongH0.asOutput()).build();
       var e2 = assertThrows(RuntimeException.class, () -> s.runner().fetch(op2.output(0)).run().close());
       assertTrue(e2.getMessage().contains("h0 must have shape [2, 2], received [3, 2]"), e2.getMessage());
+      // the reset_after=False op with a (6) tensor for its recurrent kernel
+      GraphOperation op3 = (GraphOperation) tf.scope()
+          .opBuilder(NativeKernels.GRU_RESET_BEFORE, "bad3").addInput(xp6.asOutput())
+          .addInput(rb.asOutput()).addInput(h0.asOutput()).build();
+      var e3 = assertThrows(RuntimeException.class,
+          () -> s.runner().fetch(op3.output(0)).run().close());
+      assertTrue(e3.getMessage().contains("recurrent_kernel must have shape [2, 6], received [6]"),
+          e3.getMessage());
     }
   }
 
@@ -159,12 +198,13 @@ class NativeKernelsTest {
    * the plain TensorFlow graph agree, and the native runs repeat to the bit.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
+  @ValueSource(strings = {"gru", "gru_reset_before", "lstm", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
+    boolean resetAfter = !kind.contains("before");
     Supplier<Sequential> model = () -> {
       Sequential m = new Sequential(20, 2);
-      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true);
-      RecurrentConfig second = RecurrentConfig.of(5);
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withResetAfter(resetAfter);
+      RecurrentConfig second = RecurrentConfig.of(5).withResetAfter(resetAfter);
       m.add(layer(kind, first));
       m.add(layer(kind, second));
       m.add(new Dense(1));

@@ -66,18 +66,10 @@ class RecurrentLayersTest {
     assertClose(LayerHarness.read(testCase, "y").data(), actual, 1e-5);
   }
 
-  /**
-   * The backend asked for, except where it does not apply (here: a GRU with reset_after=False
-   * has no native kernel nor written-out backward pass yet), and then with the reason.
-   */
+  /** Every backend applies to these layers (float32, Keras's default activations). */
   static void assertRunsOn(RecurrentBackend backend, RNN layer) {
     BackendChoice choice = layer.backend();
-    boolean applies = !(layer instanceof GRU && !layer.config().resetAfter());
-    if (applies) {
-      assertEquals(backend, choice.used(), choice.toString());
-    } else {
-      assertTrue(choice.used() == backend || !choice.reason().isEmpty(), choice.toString());
-    }
+    assertEquals(backend, choice.used(), choice.toString());
   }
 
   @ParameterizedTest(name = "{0} on {1}")
