@@ -87,7 +87,8 @@ final class ReportTables {
         : Formats.UNAVAILABLE + " (" + book.source() + ")"));
     rows.add(new Row("Keras from the same start", keras.models().isEmpty() ? Formats.UNAVAILABLE + " ("
         + keras.source() + ": see What is missing)" : keras.source() + " (" + keras.info().describe()
-        + ", " + keras.info().epochs() + " epochs): " + String.join(", ", keras.models().keySet())));
+        + ", " + keras.info().epochs() + " epochs): " + String.join(", ",
+            run.models().stream().filter(keras.models()::containsKey).toList())));
     return rows;
   }
 
