@@ -92,6 +92,10 @@ class ChapterTest {
     rnnbook.io.RunInfo info = rnnbook.io.RunInfo.read(dir.resolve("results/run.json"));
     assertEquals(List.of("simple_rnn", "lstm", "gru"), info.models());
     assertEquals(1, info.seed());
+    // how fit ordered the batches, for chapter7_keras.py --same-start
+    assertEquals(ChapterConfig.VALIDATION_SPLIT, info.validationSplit());
+    assertEquals(ModelRun.SHUFFLE, info.shuffle());
+    assertEquals(1L, info.shuffleSeed());
     assertTrue(info.finished() != null && info.device().equals("CPU"), info.toString());
     assertEquals(rnnbook.keras.layers.RecurrentBackend.AUTO.summary(), info.recurrentLayers());
     assertTrue(printed.contains("report: " + dir.resolve("results/report.html")), "the run ends with its report");
