@@ -110,16 +110,8 @@ final class HtmlReport {
 
   private static void study(StringBuilder b, ReportContent.StudySection s) {
     b.append("<section id=\"study\">\n<h2>Several seeds: how often each model solves the problem</h2>\n");
-    b.append("<p id=\"study-intro\">").append(esc(s.intro())).append("</p>\n<table id=\"study-table\">\n<tr>");
-    ReportContent.STUDY_HEADER.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
-    b.append("</tr>\n");
-    for (List<String> row : s.table()) {
-      b.append("<tr data-model=\"").append(esc(row.get(0))).append("\"><th>").append(esc(row.get(0))).append("</th>");
-      row.subList(1, row.size()).forEach(v -> b.append("<td class=\"num\">").append(esc(v)).append("</td>"));
-      b.append("</tr>\n");
-    }
-    b.append("</table>\n");
-    s.notes().forEach(n -> b.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
+    b.append("<p id=\"study-intro\">").append(esc(s.intro())).append("</p>\n");
+    modelTable(b, "study-table", ReportContent.STUDY_HEADER, s.table(), s.notes());
     figures(b, s.figures());
     b.append("</section>\n");
   }
@@ -138,17 +130,23 @@ final class HtmlReport {
   }
 
   private static void sameStart(StringBuilder b, ReportContent.SameStartSection s) {
-    b.append("<h3 id=\"same-start\">Keras from the same start</h3>\n<p>").append(esc(s.intro()))
-        .append("</p>\n<table id=\"same-start-table\">\n<tr>");
-    ReportContent.SAME_START_HEADER.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
+    b.append("<h3 id=\"same-start\">Keras from the same start</h3>\n<p>").append(esc(s.intro())).append("</p>\n");
+    modelTable(b, "same-start-table", ReportContent.SAME_START_HEADER, s.table(), s.notes());
+  }
+
+  /** A table of one row per model (the model's name heads the row), then its notes. */
+  private static void modelTable(StringBuilder b, String id, List<String> header, List<List<String>> rows,
+      List<String> notes) {
+    b.append("<table id=\"").append(id).append("\">\n<tr>");
+    header.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
     b.append("</tr>\n");
-    for (List<String> row : s.table()) {
+    for (List<String> row : rows) {
       b.append("<tr data-model=\"").append(esc(row.get(0))).append("\"><th>").append(esc(row.get(0))).append("</th>");
       row.subList(1, row.size()).forEach(v -> b.append("<td class=\"num\">").append(esc(v)).append("</td>"));
       b.append("</tr>\n");
     }
     b.append("</table>\n");
-    s.notes().forEach(n -> b.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
+    notes.forEach(n -> b.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
   }
 
   /** A model's rows follow each other (this run, Keras from the same start, the notebook), sharing the model cell. */
