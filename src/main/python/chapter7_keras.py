@@ -24,10 +24,14 @@ and, for rnnbook's crosscheck and predict:
     OUT/test/<model>_predict.npy             model.predict(X_test), float32 (samples, 1)
     OUT/weights/<model>.npz                  np.savez(path, *model.get_weights())
 and prints the rnnbook command that cross-checks each.
+
+`--same-start RESULTS_DIR --out OUT [--epochs N]` instead trains Keras from an rnnbook run's initial
+weights on its batches in its order: see same_start.py.
 """
 import argparse
 import csv
 import os
+import sys
 import time
 
 import numpy as np
@@ -200,6 +204,9 @@ def load_data(parser, args):
 
 
 def main(argv=None):
+    if "--same-start" in (sys.argv[1:] if argv is None else argv):  # Keras from an rnnbook run's start
+        import same_start
+        return same_start.main(argv)
     parser = build_parser()
     args = parse_args(parser, argv)
     x, y = load_data(parser, args)

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import rnnbook.data.AtomicWrite;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.KerasWeights;
 import rnnbook.io.KerasArchiveWriter;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.ResultFiles.Prediction;
@@ -30,7 +31,6 @@ import rnnbook.io.RunLock;
 import rnnbook.io.SavedModels;
 import rnnbook.keras.Progbar;
 import rnnbook.keras.TrainingListener;
-import rnnbook.report.BookReference;
 import rnnbook.report.LossPlot;
 import rnnbook.report.Report;
 
@@ -42,6 +42,8 @@ import rnnbook.report.Report;
 public final class Chapter {
   /** The notebook's tolerance for a correct prediction. */
   public static final double TOLERANCE = 0.04;
+  /** Each model's weights before fit, in {@code get_weights()} order under Keras's names. */
+  public static final String INITIAL_WEIGHTS = "initial_weights.npz";
 
   /**
    * Threads each model's native kernels may use: two where the machine has them, for the
@@ -99,6 +101,9 @@ public final class Chapter {
    */
   public Prepared prepare() throws IOException {
     MultiplicationProblem data = loadData(config);
+    for (var e : config.initialWeights().entrySet()) {
+      ModelRun.checkInitialWeights(e.getKey(), data.timesteps(), e.getValue());
+    }
     ChapterFolders.check(config);
     return new Prepared(data, ChapterFolders.lock(config, out::println));
   }
@@ -124,7 +129,7 @@ public final class Chapter {
     RunInfo info = RunInfo.start("chapter", config.models().stream().map(BookModel::key).toList(),
         config.epochs(), config.seed(), config.batchSize(),
         config.data() == null ? "generated with seed " + config.seed() : config.data().toString(),
-        config.backend().summary());
+        config.backend().summary()).withBatches(ChapterConfig.VALIDATION_SPLIT, ModelRun.SHUFFLE, config.seed());
     info.write(config.results().resolve("run.json"));
     int jobs = Math.min(config.jobs(), config.models().size());
     List<SummaryRow> rows;
@@ -136,7 +141,7 @@ public final class Chapter {
     }
     if (!failures.isEmpty()) {
       try {
-        Report.write(config.results(), config.book() == null ? BookReference.DEFAULT_DIR : config.book());
+        Report.write(config.results(), config.book());
       } catch (IOException | RuntimeException e) {
         // the failure below is what the user needs; the report can be rebuilt
       }
@@ -277,7 +282,7 @@ public final class Chapter {
     IOException[] export = new IOException[1];
     ModelRun.Outcome o = ModelRun.train(spec, data,
         new ModelRun.Settings(config.epochs(), config.batchSize(), config.seed(), config.backend(),
-            KERNEL_THREADS), out, progress,
+            config.initialWeights().get(spec), KERNEL_THREADS), out, progress,
         compiled -> {
           try {
             SavedModels.export(compiled, config.savedModels().resolve(spec.key()));
@@ -287,6 +292,7 @@ public final class Chapter {
           }
         });
     AtomicWrite.text(dir.resolve("summary.txt"), w -> w.write(o.summary()));
+    KerasWeights.writeNamed(dir.resolve(INITIAL_WEIGHTS), o.initialWeights());
     ResultFiles.writeHistory(dir.resolve("history.csv"), o.history());
     ResultFiles.writePredictions(dir.resolve("predictions.csv"), o.predictions());
     LossPlot.writePng(dir.resolve("loss.png"),

@@ -2,6 +2,7 @@ package rnnbook.chapter7;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import rnnbook.keras.layers.RecurrentBackend;
 
 /**
@@ -16,12 +17,14 @@ import rnnbook.keras.layers.RecurrentBackend;
  * @param savedModels where the SavedModels go
  * @param jobs models trained at once, each on one core (default: the number of cores)
  * @param backend how the recurrent layers run (auto: the fastest that applies)
- * @param book the Python notebook's numbers for the report, or null to leave them out
+ * @param book a folder of the Python notebook's numbers for the report, or null for the copy
+ *     bundled with rnnbook
+ * @param initialWeights per model, an .npz of weights to start from instead of drawing them from
+ *     the seed (as {@code results/<model>/initial_weights.npz} of a run); models not in it draw
  */
 public record ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
-    Path results, Path savedModels, int jobs, RecurrentBackend backend, Path book) {
-  /** Where the book's reference numbers are, relative to the project folder. */
-  public static final Path DEFAULT_BOOK = rnnbook.report.BookReference.DEFAULT_DIR;
+    Path results, Path savedModels, int jobs, RecurrentBackend backend, Path book,
+    Map<BookModel, Path> initialWeights) {
   /**
    * The seed of the README's results. Runs differ by seed (the study command measures how much):
    * of seeds 0, 1, 2 and 42 tried first, 0 and 1 gave LSTM >= 90 % and GRU >= 97 % with SimpleRNN
@@ -53,12 +56,25 @@ public record ChapterConfig(List<BookModel> models, int epochs, long seed, int b
     if (backend == null) {
       throw new IllegalArgumentException("--backend must be one of auto, unrolled, tensorflow, native");
     }
+    initialWeights = Map.copyOf(initialWeights);
+    for (BookModel m : initialWeights.keySet()) {
+      if (!models.contains(m)) {
+        throw new IllegalArgumentException("--initial-weights: " + m.key() + " is not among the models "
+            + models.stream().map(BookModel::key).toList());
+      }
+    }
   }
 
-  /** A run with the default jobs (one per core), the automatic backend and the default book folder. */
+  /** A run whose models all draw their initial weights from the seed. */
+  public ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
+      Path results, Path savedModels, int jobs, RecurrentBackend backend, Path book) {
+    this(models, epochs, seed, batchSize, data, results, savedModels, jobs, backend, book, Map.of());
+  }
+
+  /** A run with the default jobs (one per core), the automatic backend and the bundled book numbers. */
   public ChapterConfig(List<BookModel> models, int epochs, long seed, int batchSize, Path data,
       Path results, Path savedModels) {
-    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), RecurrentBackend.AUTO, DEFAULT_BOOK);
+    this(models, epochs, seed, batchSize, data, results, savedModels, defaultJobs(), RecurrentBackend.AUTO, null);
   }
 
   /** One model per core. */

@@ -64,8 +64,8 @@ final class GatesCommand implements Callable<Integer> {
   Path results = Path.of("results");
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers, for the "
-      + "report rebuilt at the end (default: ${DEFAULT-VALUE}).")
-  Path book = BookReference.DEFAULT_DIR;
+      + "report rebuilt at the end (default: " + BookReference.BUNDLED + ").")
+  Path book;
 
   @Override
   public Integer call() throws IOException {

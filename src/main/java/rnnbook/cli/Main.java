@@ -1,8 +1,11 @@
 package rnnbook.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.tensorflow.TensorFlow;
@@ -12,6 +15,7 @@ import picocli.CommandLine.Option;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.Chapter;
 import rnnbook.chapter7.ChapterConfig;
+import rnnbook.report.BookReference;
 
 /**
  * {@code rnnbook}: with no subcommand, runs the chapter (the three models, 100 epochs each).
@@ -63,13 +67,19 @@ public final class Main implements Callable<Integer> {
   @CommandLine.Mixin BackendOption backend = new BackendOption();
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers, "
-      + "shown beside ours in the report (default: ${DEFAULT-VALUE}; absent: left out).")
-  Path book = ChapterConfig.DEFAULT_BOOK;
+      + "shown beside ours in the report (default: " + BookReference.BUNDLED + "; absent: left out).")
+  Path book;
+
+  @Option(names = "--initial-weights", split = ",", paramLabel = "[MODEL=]FILE", description = "Start "
+      + "from the weights of an .npz (as results/<model>/initial_weights.npz of a run, or np.savez(path, "
+      + "*model.get_weights())) instead of drawing them from the seed; MODEL=FILE per model, FILE alone "
+      + "when one model is trained.")
+  List<String> initialWeights = List.of();
 
   @Override
   public Integer call() throws Exception {
     ChapterConfig config = new ChapterConfig(models, epochs, seed, batchSize, data, results, savedModels,
-        jobs, backend.get(), book);
+        jobs, backend.get(), book, initialWeights(initialWeights, models));
     Chapter chapter = new Chapter(config);
     // data and folders are checked and locked before TensorFlow loads: its log lines come after
     try (Chapter.Prepared prepared = chapter.prepare()) {
@@ -87,6 +97,27 @@ public final class Main implements Callable<Integer> {
         + " savedmodels=" + config.savedModels() + " jobs=" + config.jobs()
         + " backend=" + config.backend() + " (TensorFlow " + TensorFlow.version() + ")");
     System.out.println("recurrent layers: " + config.backend().summary());
+  }
+
+  /** {@code --initial-weights} per model: {@code MODEL=FILE}, or {@code FILE} when one model trains. */
+  static Map<BookModel, Path> initialWeights(List<String> values, List<BookModel> models) {
+    Map<BookModel, Path> out = new EnumMap<>(BookModel.class);
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      if (eq < 0 && models.size() != 1) {
+        throw new IllegalArgumentException("--initial-weights: name the model of " + v + " as MODEL=FILE ("
+            + models.size() + " models train)");
+      }
+      BookModel model = eq < 0 ? models.get(0) : BookModel.fromKey(v.substring(0, eq));
+      Path file = Path.of(eq < 0 ? v : v.substring(eq + 1));
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        throw new IllegalArgumentException("--initial-weights: cannot read " + file + " (no such file)");
+      }
+      if (out.put(model, file) != null) {
+        throw new IllegalArgumentException("--initial-weights: " + model.key() + " is given twice");
+      }
+    }
+    return out;
   }
 
   /** Parses a model key, listing the valid ones when it is unknown. */

@@ -60,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
           input + ": expected shape (samples, timesteps, 2), found " + x.shapeString());
     }
     x.requireFinite(input.toString());
-    List<Npy.Array> w = KerasWeights.read(weights);
+    var w = KerasWeights.read(weights);
     OutputPaths.file("--output", output);
     try (CompiledModel m = model.create((int) s[1])
         .compileForInference(Loss.MEAN_SQUARED_ERROR, CompileOptions.of(0))) {

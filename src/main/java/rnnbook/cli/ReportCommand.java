@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import rnnbook.report.BookReference;
+import rnnbook.report.KerasSameStart;
 import rnnbook.report.Report;
 import rnnbook.report.RunResults;
 
@@ -26,8 +27,13 @@ final class ReportCommand implements Callable<Integer> {
 
   @Option(names = "--book", paramLabel = "DIR", description = "The Python notebook's numbers "
       + "(README.md and <model>_history.csv); when absent the book's columns say unavailable "
-      + "(default: ${DEFAULT-VALUE}).")
-  Path book = BookReference.DEFAULT_DIR;
+      + "(default: " + BookReference.BUNDLED + ").")
+  Path book;
+
+  @Option(names = "--keras", paramLabel = "DIR", description = "Keras trained from this run's start: the "
+      + "results folder of chapter7_keras.py --same-start, shown for the models that started where this run "
+      + "did (default: " + KerasSameStart.BUNDLED + ", made against the default chapter run).")
+  Path keras;
 
   @Spec
   CommandSpec spec;
@@ -37,13 +43,14 @@ final class ReportCommand implements Callable<Integer> {
     if (results.toString().isBlank()) {
       throw new IllegalArgumentException("--results is empty; name a path");
     }
-    Report.Outcome o = Report.write(results, book);
+    Report.Outcome o = Report.write(results, book, keras);
     PrintWriter out = spec.commandLine().getOut();
     out.println("wrote " + o.html() + " and " + o.markdown());
     out.println(o.run().finished().size() + " of " + o.run().models().size() + " models finished"
         + (o.run().missing().isEmpty() ? "" : "; missing: " + String.join(", ", o.run().missing())));
     o.run().problems().forEach(p -> out.println("note: " + p));
     o.book().notes().forEach(p -> out.println("note: " + p));
+    o.keras().notes().forEach(p -> out.println("note: " + p));
     out.flush();
     return 0;
   }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +23,13 @@ import java.util.zip.ZipOutputStream;
  * numpy's {@code .npz}: a zip archive of {@code .npy} files, one per array. {@code np.savez(path,
  * *arrays)} names them {@code arr_0.npy}, {@code arr_1.npy}, ... in order, which is how Keras
  * weights travel as {@code np.savez(path, *model.get_weights())}. Both stored ({@code savez}) and
- * deflated ({@code savez_compressed}) archives are read.
+ * deflated ({@code savez_compressed}) archives are read; archives are written stored, with a
+ * fixed entry time, so that the same arrays give the same bytes.
  */
 public final class Npz {
   private static final Pattern POSITIONAL = Pattern.compile("arr_(0|[1-9][0-9]*)");
+
+  private static final LocalDateTime ZIP_EPOCH = LocalDateTime.of(1980, 1, 1, 0, 0);
 
   private Npz() {}
 
@@ -100,12 +104,25 @@ public final class Npz {
    * order, each written as {@code dtype}.
    */
   public static byte[] toBytes(List<Npy.Array> arrays, Npy.Dtype dtype) throws IOException {
+    Map<String, Npy.Array> named = new LinkedHashMap<>();
+    for (int i = 0; i < arrays.size(); i++) {
+      named.put("arr_" + i, arrays.get(i));
+    }
+    return toBytes(named, dtype);
+  }
+
+  /**
+   * The bytes of {@code np.savez(path, **arrays)}: uncompressed entries {@code NAME.npy} in the
+   * map's order, each written as {@code dtype}; {@code np.load} gives them back by name, in order.
+   */
+  public static byte[] toBytes(Map<String, Npy.Array> arrays, Npy.Dtype dtype) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      for (int i = 0; i < arrays.size(); i++) {
-        byte[] npy = Npy.toBytes(arrays.get(i), dtype);
-        ZipEntry e = new ZipEntry("arr_" + i + ".npy");
+      for (Map.Entry<String, Npy.Array> a : arrays.entrySet()) {
+        byte[] npy = Npy.toBytes(a.getValue(), dtype);
+        ZipEntry e = new ZipEntry(a.getKey() + ".npy");
         e.setMethod(ZipEntry.STORED);
+        e.setTimeLocal(ZIP_EPOCH); // the same arrays give the same bytes
         e.setSize(npy.length);
         CRC32 crc = new CRC32();
         crc.update(npy);
@@ -122,5 +139,17 @@ public final class Npz {
   public static void writePositional(Path file, List<Npy.Array> arrays, Npy.Dtype dtype)
       throws IOException {
     AtomicWrite.bytes(file, toBytes(arrays, dtype));
+  }
+
+  /** Writes {@code np.savez(path, **arrays)} to {@code file}, whole or not at all. */
+  public static void write(Path file, Map<String, Npy.Array> arrays, Npy.Dtype dtype) throws IOException {
+    AtomicWrite.bytes(file, toBytes(arrays, dtype));
+  }
+
+  /** Whether the names are {@code np.savez(path, *arrays)}'s: {@code arr_0 .. arr_{n-1}}. */
+  public static boolean isPositional(Map<String, Npy.Array> arrays) {
+    // distinct keys arr_K, each K below the count: exactly 0 .. n-1
+    return !arrays.isEmpty() && arrays.keySet().stream().allMatch(name -> POSITIONAL.matcher(name).matches()
+        && name.length() < 16 && Long.parseLong(name.substring(4)) < arrays.size());
   }
 }

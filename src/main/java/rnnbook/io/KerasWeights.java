@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import rnnbook.data.Npy;
@@ -26,48 +28,85 @@ public final class KerasWeights {
   private KerasWeights() {}
 
   /**
-   * Sets the weights of {@code npz} into {@code model}. A wrong number of arrays, or an array
-   * whose shape is not the weight's, is rejected naming the array, the expected and the found
-   * shape; the model is left unchanged.
+   * Sets the weights of {@code npz} into {@code model}: see {@link #read}. The model is left
+   * unchanged when they do not fit.
    */
   public static void load(Path npz, CompiledModel model) throws IOException {
     set(read(npz), npz, model);
   }
 
-  /** The arrays of {@code npz} in index order, each refused when it holds a NaN or infinite value. */
-  public static List<Npy.Array> read(Path npz) throws IOException {
-    List<Npy.Array> arrays = Npz.readPositional(npz);
-    for (int i = 0; i < arrays.size(); i++) {
-      arrays.get(i).requireFinite(npz + ":arr_" + i);
+  /**
+   * The arrays of {@code npz}: those of {@code np.savez(path, *model.get_weights())} ({@code arr_0
+   * ..}) in index order, or a named archive ({@link #writeNamed}) in archive order; each refused
+   * when it holds a NaN or infinite value.
+   */
+  public static Map<String, Npy.Array> read(Path npz) throws IOException {
+    Map<String, Npy.Array> named = Npz.read(npz);
+    Map<String, Npy.Array> out = new LinkedHashMap<>();
+    if (Npz.isPositional(named)) {
+      List<Npy.Array> arrays = Npz.readPositional(npz);
+      for (int i = 0; i < arrays.size(); i++) {
+        out.put("arr_" + i, arrays.get(i));
+      }
+    } else {
+      out.putAll(named);
     }
-    return arrays;
+    out.forEach((name, array) -> array.requireFinite(npz + ":" + name));
+    return out;
   }
 
   /** As {@link #load}, with the arrays already read from {@code npz}. */
-  public static void set(List<Npy.Array> arrays, Path npz, CompiledModel model) {
-    List<WeightValue> slots = model.getWeights();
-    if (arrays.size() != slots.size()) {
+  public static void set(Map<String, Npy.Array> arrays, Path npz, CompiledModel model) {
+    model.setWeights(values(arrays, npz, model.model().name(), model.getWeights()));
+  }
+
+  /**
+   * The arrays of {@code npz} as the values of {@code expected}, a model's weights in {@code
+   * get_weights()} order. A wrong number of arrays, or an array whose shape is not the weight's, is
+   * rejected naming the array, the expected and the found shape.
+   */
+  public static List<float[]> read(Path npz, String modelName, List<WeightValue> expected) throws IOException {
+    return values(read(npz), npz, modelName, expected);
+  }
+
+  private static List<float[]> values(Map<String, Npy.Array> named, Path npz, String modelName,
+      List<WeightValue> expected) {
+    List<Npy.Array> arrays = List.copyOf(named.values());
+    List<String> names = List.copyOf(named.keySet());
+    if (arrays.size() != expected.size()) {
       throw new IllegalArgumentException(npz + " holds " + arrays.size() + " arrays, model "
-          + model.model().name() + " expects " + slots.size() + ": " + slots.stream()
+          + modelName + " expects " + expected.size() + ": " + expected.stream()
               .map(w -> w.name() + " " + Shapes.format(w.shape())).collect(Collectors.joining(", ")));
     }
     List<float[]> values = new ArrayList<>();
     for (int i = 0; i < arrays.size(); i++) {
       Npy.Array a = arrays.get(i);
-      WeightValue w = slots.get(i);
+      WeightValue w = expected.get(i);
       if (!Arrays.equals(a.shape(), w.shape())) {
-        throw new IllegalArgumentException(npz + ": arr_" + i + " (" + w.name() + ") has shape "
+        String array = names.get(i).equals("arr_" + i) ? "arr_" + i : "array " + i + " '" + names.get(i) + "'";
+        throw new IllegalArgumentException(npz + ": " + array + " (" + w.name() + ") has shape "
             + a.shapeString() + ", expected " + Shapes.format(w.shape()));
       }
       values.add(a.floats());
     }
-    model.setWeights(values);
+    return values;
   }
 
   /** Writes {@code weights} as {@code np.savez(path, *weights)} in float32, whole or not at all. */
   public static void write(Path npz, List<WeightValue> weights) throws IOException {
     List<Npy.Array> arrays = weights.stream().map(w -> Npy.of(w.shape(), w.values())).toList();
     Npz.writePositional(npz, arrays, Npy.Dtype.FLOAT32);
+  }
+
+  /**
+   * Writes {@code weights} in float32 as {@code np.savez(path, **{name: array})}, in {@code
+   * get_weights()} order under their Keras names ({@code lstm/kernel}, {@code lstm_1/bias}), so
+   * that {@code model.set_weights(list(np.load(path).values()))} restores them in Python.
+   */
+  public static void writeNamed(Path npz, List<WeightValue> weights) throws IOException {
+    Map<String, Npy.Array> arrays = new LinkedHashMap<>();
+    weights.forEach(w -> arrays.put(w.name(), Npy.of(w.shape(), w.values())));
+    Npz.write(npz, arrays, Npy.Dtype.FLOAT32);
   }
 
   /**

@@ -14,7 +14,9 @@ import rnnbook.keras.Devices;
 
 /**
  * What a run was: its configuration and the machine it ran on, written as {@code results/run.json}
- * when a run starts and again, with {@code finished}, when it ends.
+ * when a run starts and again, with {@code finished}, when it ends. {@code validation_split},
+ * {@code shuffle} and {@code shuffle_seed} say which batches fit fed (absent in run.json files
+ * from before they were written), so that another program can feed the same ones.
  */
 public record RunInfo(
     @JsonProperty("command") String command,
@@ -22,6 +24,9 @@ public record RunInfo(
     @JsonProperty("epochs") int epochs,
     @JsonProperty("seed") long seed,
     @JsonProperty("batch_size") int batchSize,
+    @JsonProperty("validation_split") Double validationSplit,
+    @JsonProperty("shuffle") String shuffle,
+    @JsonProperty("shuffle_seed") Long shuffleSeed,
     @JsonProperty("data") String data,
     @JsonProperty("tensorflow") String tensorflow,
     @JsonProperty("device") String device,
@@ -32,13 +37,21 @@ public record RunInfo(
     @JsonProperty("finished") String finished) {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** A run whose batches are not recorded. */
+  public RunInfo(String command, List<String> models, int epochs, long seed, int batchSize, String data,
+      String tensorflow, String device, String recurrentLayers, String machine, String java, String started,
+      String finished) {
+    this(command, models, epochs, seed, batchSize, null, null, null, data, tensorflow, device, recurrentLayers,
+        machine, java, started, finished);
+  }
+
   /**
    * A run starting now on this machine; {@code recurrentLayers} says what the recurrent layers run
    * on (native kernels, TensorFlow's ops, unrolled graphs).
    */
   public static RunInfo start(String command, List<String> models, int epochs, long seed, int batchSize,
       String data, String recurrentLayers) {
-    return new RunInfo(command, models, epochs, seed, batchSize, data, TensorFlow.version(),
+    return new RunInfo(command, models, epochs, seed, batchSize, null, null, null, data, TensorFlow.version(),
         Devices.used(), recurrentLayers, describeMachine(), System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
         Instant.now().toString(), null);
   }
@@ -51,8 +64,17 @@ public record RunInfo(
   }
 
   public RunInfo finish() {
-    return new RunInfo(command, models, epochs, seed, batchSize, data, tensorflow, device,
-        recurrentLayers, machine, java, started, Instant.now().toString());
+    return new RunInfo(command, models, epochs, seed, batchSize, validationSplit, shuffle, shuffleSeed, data,
+        tensorflow, device, recurrentLayers, machine, java, started, Instant.now().toString());
+  }
+
+  /**
+   * This run with the batches fit fed: {@code validationSplit} of Keras's {@code fit}, and the
+   * training samples of each epoch in the order {@code shuffle} describes, from {@code shuffleSeed}.
+   */
+  public RunInfo withBatches(double validationSplit, String shuffle, long shuffleSeed) {
+    return new RunInfo(command, models, epochs, seed, batchSize, validationSplit, shuffle, shuffleSeed, data,
+        tensorflow, device, recurrentLayers, machine, java, started, finished);
   }
 
   public void write(Path file) throws IOException {

@@ -76,8 +76,13 @@ public final class CompiledModel implements AutoCloseable {
     return List.copyOf(graph.backends);
   }
 
-  /** Options of {@link #fit}, Keras's arguments of the same names. */
-  public record FitOptions(int epochs, int batchSize, double validationSplit, boolean shuffle) {
+  /**
+   * Options of {@link #fit}, Keras's arguments of the same names.
+   *
+   * @param order with {@code shuffle}, the order of each epoch; null: drawn from the compile seed
+   */
+  public record FitOptions(int epochs, int batchSize, double validationSplit, boolean shuffle,
+      EpochOrder order) {
     public FitOptions {
       if (epochs < 1) {
         throw new IllegalArgumentException("epochs must be >= 1, received " + epochs);
@@ -89,6 +94,19 @@ public final class CompiledModel implements AutoCloseable {
         throw new IllegalArgumentException(
             "validation_split must be in [0, 1), received " + validationSplit);
       }
+      if (order != null && !shuffle) {
+        throw new IllegalArgumentException("an epoch order needs shuffle=True");
+      }
+    }
+
+    /** Shuffled, or not, every epoch in an order drawn from the compile seed. */
+    public FitOptions(int epochs, int batchSize, double validationSplit, boolean shuffle) {
+      this(epochs, batchSize, validationSplit, shuffle, null);
+    }
+
+    /** These options, shuffled every epoch in {@code order}'s order. */
+    public FitOptions withOrder(EpochOrder order) {
+      return new FitOptions(epochs, batchSize, validationSplit, true, order);
     }
 
     /** {@code epochs} epochs of batch 32, no validation, shuffled every epoch: Keras's defaults. */
@@ -98,8 +116,9 @@ public final class CompiledModel implements AutoCloseable {
   }
 
   /**
-   * Keras's {@code fit}: the last {@code validationSplit} of the samples (before any shuffling)
-   * are held out for validation; the rest are shuffled every epoch and fed in batches. Each
+   * Keras's {@code fit}: as Keras's {@code validation_split}, the first {@code floor(samples * (1
+   * - validationSplit))} samples train and the rest (taken before any shuffling) validate; the
+   * training samples are shuffled every epoch and fed in batches. Each
    * epoch's loss is the mean of the batch losses weighted by batch size, each computed before
    * that batch's update.
    */

@@ -32,11 +32,13 @@ final class Trainer {
     int inputSize = inference.inputSize();
     int outputSize = inference.outputSize();
     int samples = inference.checkSamples(xs, ys);
-    int valCount = (int) (samples * options.validationSplit());
-    int trainCount = samples - valCount;
+    int trainCount = trainSamples(samples, options.validationSplit());
+    int valCount = samples - trainCount;
     if (trainCount < 1) {
-      throw new IllegalArgumentException(
-          "validation_split " + options.validationSplit() + " leaves no training samples of " + samples);
+      throw new IllegalArgumentException("Training data contains " + samples + " samples, which is not "
+          + "sufficient to split it into a validation and training set as specified by `validation_split="
+          + options.validationSplit() + "`. Either provide more data, or a different value for the "
+          + "`validation_split` argument.");
     }
     float[] valX = Arrays.copyOfRange(xs, trainCount * inputSize, samples * inputSize);
     float[] valY = Arrays.copyOfRange(ys, trainCount * outputSize, samples * outputSize);
@@ -54,7 +56,9 @@ final class Trainer {
     for (int epoch = 1; epoch <= options.epochs(); epoch++) {
       long start = System.nanoTime();
       listener.onEpochBegin(epoch, options.epochs(), trainCount);
-      if (options.shuffle()) {
+      if (options.order() != null) {
+        order = checkedOrder(options.order().next(trainCount), trainCount);
+      } else if (options.shuffle()) {
         shuffle(order, random);
       }
       double sum = 0;
@@ -77,6 +81,29 @@ final class Trainer {
       listener.onEpochEnd(epoch, epochLoss, valLoss, secs);
     }
     return new History(losses, valLosses, seconds);
+  }
+
+  /**
+   * The training samples of {@code samples} under {@code validation_split}, as Keras's {@code
+   * train_validation_split} counts them: {@code floor(samples * (1 - split))}.
+   */
+  static int trainSamples(int samples, double validationSplit) {
+    return (int) Math.floor(samples * (1.0 - validationSplit));
+  }
+
+  private static int[] checkedOrder(int[] order, int samples) {
+    boolean[] seen = new boolean[samples];
+    if (order.length != samples) {
+      throw new IllegalStateException("the epoch order has " + order.length + " indices, expected " + samples);
+    }
+    for (int i : order) {
+      if (i < 0 || i >= samples || seen[i]) {
+        throw new IllegalStateException("the epoch order is not a permutation of 0.." + (samples - 1)
+            + ": index " + i);
+      }
+      seen[i] = true;
+    }
+    return order;
   }
 
   /** See {@link CompiledModel#trainOnBatch}. */

@@ -17,21 +17,26 @@ import rnnbook.data.InputFiles;
 import rnnbook.keras.History;
 
 /**
- * The Python notebook's own numbers, read from a folder such as {@code
- * ../shared/reference/book}: the curves from {@code <model>_history.csv} (epoch, loss, val_loss,
- * epoch_seconds) and the results from the pipe tables of its {@code README.md} (the table with a
- * "total params" column and the one with "final loss", "final val_loss", "test loss",
- * "correctness" and "seconds for N epochs" columns). Nothing of it is bundled: when the folder or
- * a file is absent, the numbers are unavailable and {@link #notes()} says why.
+ * The Python notebook's own numbers, read from a folder: the curves from {@code
+ * <model>_history.csv} (epoch, loss, val_loss, epoch_seconds) and the results from the pipe tables
+ * of its {@code README.md} (the table with a "total params" column and the one with "final loss",
+ * "final val_loss", "test loss", "correctness" and "seconds for N epochs" columns). rnnbook
+ * carries the book's folder as the resource {@code rnnbook/book} ({@link #bundled()}), the default
+ * everywhere; a folder given instead may lack files: the numbers it lacks are unavailable and
+ * {@link #notes()} says why.
  *
  * @param dir the folder read
+ * @param source how the report names it: the folder, or the bundled copy
  * @param models per model (keyed by {@link #normalize}), what the folder has
  * @param timing what the book's times were measured on, such as "Colab GPU, 2019", or null
  * @param notes why some or all of the book's numbers are unavailable
  */
-public record BookReference(Path dir, Map<String, Model> models, String timing, List<String> notes) {
-  /** Where the book's numbers live beside the repository. */
-  public static final Path DEFAULT_DIR = Path.of("../shared/reference/book");
+public record BookReference(Path dir, String source, Map<String, Model> models, String timing,
+    List<String> notes) {
+  /** The classpath folder of the bundled copy. */
+  public static final String RESOURCE = "rnnbook/book";
+  /** How options and the report name the bundled copy. */
+  public static final String BUNDLED = "the copy bundled with rnnbook (resource " + RESOURCE + ")";
 
   private static final Pattern NUMBER = Pattern.compile("[-+]?\\d[\\d,]*(?:\\.\\d+)?(?:[eE][-+]?\\d+)?");
   private static final Pattern EPOCHS = Pattern.compile("(\\d+)\\s+epochs");
@@ -78,12 +83,28 @@ public record BookReference(Path dir, Map<String, Model> models, String timing, 
     return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
   }
 
+  /** {@code dir}'s numbers, or the bundled copy's when {@code dir} is null. */
+  public static BookReference load(Path dir) {
+    return dir == null ? bundled() : read(dir);
+  }
+
+  /** The book's numbers that rnnbook carries, from the classpath (a folder, or a jar). */
+  public static BookReference bundled() {
+    return ResourceFolder.of(RESOURCE, "README.md").map(dir -> read(dir, BUNDLED))
+        .orElseGet(() -> new BookReference(Path.of(RESOURCE), BUNDLED, Map.of(), null,
+            List.of("the Python notebook's numbers are unavailable: no resource " + RESOURCE + " on the classpath")));
+  }
+
   /** Reads what {@code dir} has; never fails, an absent or unreadable file becomes a note. */
   public static BookReference read(Path dir) {
+    return read(dir, dir.toString());
+  }
+
+  private static BookReference read(Path dir, String source) {
     List<String> notes = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       notes.add("the Python notebook's numbers are unavailable: no folder " + dir);
-      return new BookReference(dir, Map.of(), null, notes);
+      return new BookReference(dir, source, Map.of(), null, notes);
     }
     Map<String, History> histories = histories(dir, notes);
     Map<String, Model> models = new LinkedHashMap<>();
@@ -136,7 +157,7 @@ public record BookReference(Path dir, Map<String, Model> models, String timing, 
     // curves without a row in the table still count
     histories.forEach((key, h) -> models.put(key,
         new Model(key, params.get(key), null, null, null, null, null, null, null, h)));
-    return new BookReference(dir, models, timing, notes);
+    return new BookReference(dir, source, models, timing, notes);
   }
 
   private static Map<String, History> histories(Path dir, List<String> notes) {

@@ -20,7 +20,7 @@ final class HtmlReport {
       table{border-collapse:collapse;margin:.6em 0}
       th,td{border:1px solid #ccc;padding:3px 9px;text-align:left;vertical-align:top}
       th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
-      tr.book td{color:#666;background:#fafafa}td.na{color:#999;font-style:italic}
+      tr.book td{color:#666;background:#fafafa}tr.keras td{background:#f4faf4}td.na{color:#999;font-style:italic}
       pre{background:#f7f7f7;border:1px solid #e2e2e2;padding:8px;font-size:12.5px;overflow-x:auto}
       .row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
       figure{margin:0 0 12px;max-width:100%}figure img{max-width:100%;height:auto;border:1px solid #eee}
@@ -73,6 +73,9 @@ final class HtmlReport {
       }
       b.append("</ul>\n");
     }
+    if (c.sameStart() != null) {
+      sameStart(b, c.sameStart());
+    }
     c.overview().forEach(row -> figures(b, row));
 
     for (ModelSection m : c.models()) {
@@ -107,16 +110,8 @@ final class HtmlReport {
 
   private static void study(StringBuilder b, ReportContent.StudySection s) {
     b.append("<section id=\"study\">\n<h2>Several seeds: how often each model solves the problem</h2>\n");
-    b.append("<p id=\"study-intro\">").append(esc(s.intro())).append("</p>\n<table id=\"study-table\">\n<tr>");
-    ReportContent.STUDY_HEADER.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
-    b.append("</tr>\n");
-    for (List<String> row : s.table()) {
-      b.append("<tr data-model=\"").append(esc(row.get(0))).append("\"><th>").append(esc(row.get(0))).append("</th>");
-      row.subList(1, row.size()).forEach(v -> b.append("<td class=\"num\">").append(esc(v)).append("</td>"));
-      b.append("</tr>\n");
-    }
-    b.append("</table>\n");
-    s.notes().forEach(n -> b.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
+    b.append("<p id=\"study-intro\">").append(esc(s.intro())).append("</p>\n");
+    modelTable(b, "study-table", ReportContent.STUDY_HEADER, s.table(), s.notes());
     figures(b, s.figures());
     b.append("</section>\n");
   }
@@ -134,18 +129,38 @@ final class HtmlReport {
     b.append("</section>\n");
   }
 
-  /** Rows come in pairs, this run then the notebook, sharing the model cell. */
-  private static void resultsTable(StringBuilder b, List<List<Cell>> rows) {
+  private static void sameStart(StringBuilder b, ReportContent.SameStartSection s) {
+    b.append("<h3 id=\"same-start\">Keras from the same start</h3>\n<p>").append(esc(s.intro())).append("</p>\n");
+    modelTable(b, "same-start-table", ReportContent.SAME_START_HEADER, s.table(), s.notes());
+  }
+
+  /** A table of one row per model (the model's name heads the row), then its notes. */
+  private static void modelTable(StringBuilder b, String id, List<String> header, List<List<String>> rows,
+      List<String> notes) {
+    b.append("<table id=\"").append(id).append("\">\n<tr>");
+    header.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
+    b.append("</tr>\n");
+    for (List<String> row : rows) {
+      b.append("<tr data-model=\"").append(esc(row.get(0))).append("\"><th>").append(esc(row.get(0))).append("</th>");
+      row.subList(1, row.size()).forEach(v -> b.append("<td class=\"num\">").append(esc(v)).append("</td>"));
+      b.append("</tr>\n");
+    }
+    b.append("</table>\n");
+    notes.forEach(n -> b.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
+  }
+
+  /** A model's rows follow each other (this run, Keras from the same start, the notebook), sharing the model cell. */
+  private static void resultsTable(StringBuilder b, List<ReportContent.ResultRow> rows) {
     b.append("<table id=\"results-table\">\n<tr>");
     ReportContent.RESULTS_HEADER.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
     b.append("</tr>\n");
     for (int i = 0; i < rows.size(); i++) {
-      List<Cell> row = rows.get(i);
-      boolean book = i % 2 == 1;
-      b.append("<tr class=\"").append(book ? "book" : "ours").append("\" data-model=\"")
-          .append(esc(row.get(0).text())).append("\">");
-      if (!book) {
-        b.append("<th rowspan=\"2\">").append(esc(row.get(0).text())).append("</th>");
+      List<Cell> row = rows.get(i).cells();
+      String model = rows.get(i).model();
+      b.append("<tr class=\"").append(rows.get(i).kind()).append("\" data-model=\"").append(esc(model)).append("\">");
+      if (i == 0 || !rows.get(i - 1).model().equals(model)) {
+        int span = (int) rows.stream().filter(r -> r.model().equals(model)).count();
+        b.append("<th rowspan=\"").append(span).append("\">").append(esc(model)).append("</th>");
       }
       for (int j = 1; j < row.size(); j++) {
         Cell cell = row.get(j);

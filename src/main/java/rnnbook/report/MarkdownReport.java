@@ -21,7 +21,7 @@ final class MarkdownReport {
 
     b.append("\n## Results\n\n");
     table(b, ReportContent.RESULTS_HEADER, c.results().stream()
-        .map(row -> row.stream().map(Cell::text).toList()).toList());
+        .map(row -> row.cells().stream().map(Cell::text).toList()).toList());
     b.append('\n');
     for (String note : c.resultNotes()) {
       b.append(esc(note)).append("\n\n");
@@ -31,6 +31,12 @@ final class MarkdownReport {
       c.missing().forEach(s -> b.append("- ").append(esc(s)).append('\n'));
       c.problems().forEach(s -> b.append("- ").append(esc(s)).append('\n'));
       b.append('\n');
+    }
+    if (c.sameStart() != null) {
+      b.append("### Keras from the same start\n\n").append(esc(c.sameStart().intro())).append("\n\n");
+      table(b, ReportContent.SAME_START_HEADER, c.sameStart().table());
+      b.append('\n');
+      c.sameStart().notes().forEach(n -> b.append(esc(n)).append("\n\n"));
     }
     c.overview().forEach(row -> figures(b, row));
 

@@ -34,44 +34,58 @@ public final class Report {
    * @param markdown its Markdown twin
    * @param run what the results folder holds
    * @param book the notebook's numbers that were found
+   * @param keras Keras from the same start, where it was found
    */
-  public record Outcome(Path html, Path markdown, RunResults run, BookReference book) {}
+  public record Outcome(Path html, Path markdown, RunResults run, BookReference book, KerasSameStart keras) {}
 
   /**
    * Draws the charts and writes report.html and report.md into {@code results}.
    *
-   * @param book the folder of the notebook's numbers; absent, the book's columns say unavailable
+   * @param book the folder of the notebook's numbers, null for the bundled copy; absent, the
+   *     book's columns say unavailable
    * @throws IllegalArgumentException when {@code results} holds no chapter results
    */
   public static Outcome write(Path results, Path book) throws IOException {
+    return write(results, book, null);
+  }
+
+  /**
+   * As {@link #write(Path, Path)}, with Keras trained from the same start.
+   *
+   * @param keras the {@code results} folder of {@code chapter7_keras.py --same-start}, null for the
+   *     Keras run bundled with rnnbook; shown for the models that started where this run did
+   */
+  public static Outcome write(Path results, Path book, Path keras) throws IOException {
     RunResults run = RunResults.read(results);
-    BookReference reference = BookReference.read(book);
-    List<List<Figure>> overview = drawOverview(run, reference);
+    BookReference reference = BookReference.load(book);
+    KerasSameStart sameStart = KerasSameStart.load(keras, run);
+    List<List<Figure>> overview = drawOverview(run, reference, sameStart);
     List<ModelSection> sections = new ArrayList<>();
     for (ModelResults m : run.finished()) {
-      sections.add(drawModel(run.dir(), m, reference));
+      sections.add(drawModel(run.dir(), m, reference, sameStart));
     }
     List<String> problems = new ArrayList<>();
     ReportContent.StudySection study = ReportExtras.study(results, problems);
     ReportContent.GatesSection gates = ReportExtras.gates(results, problems);
-    ReportContent content = ReportTables.content(run, reference, overview, sections, study, gates, problems);
+    ReportContent content = ReportTables.content(run, reference, sameStart, overview, sections, study, gates,
+        problems);
     Path html = results.resolve(HTML);
     Path md = results.resolve(MARKDOWN);
     AtomicWrite.text(html, w -> w.write(HtmlReport.render(content)));
     AtomicWrite.text(md, w -> w.write(MarkdownReport.render(content)));
-    return new Outcome(html, md, run, reference);
+    return new Outcome(html, md, run, reference, sameStart);
   }
 
   /**
    * Writes the report at the end of a chapter run, with the book's numbers from {@code book}
-   * (absent or null: shown as unavailable), and prints where it is.
+   * (null: the bundled copy; an absent folder: shown as unavailable), and prints where it is.
    *
    * @throws IOException saying that the results are complete and how to rebuild the report, when
    *     the report fails
    */
   public static void afterRun(Path results, Path book, PrintStream out) throws IOException {
     try {
-      Outcome o = write(results, book == null ? BookReference.DEFAULT_DIR : book);
+      Outcome o = write(results, book);
       out.println("report: " + o.html() + " and " + o.markdown());
     } catch (IOException | RuntimeException e) {
       throw new IOException("the models finished and their results are in " + results
@@ -81,7 +95,8 @@ public final class Report {
   }
 
   /** The val_loss of all models on one row; parameters beside correctness on the next. */
-  private static List<List<Figure>> drawOverview(RunResults run, BookReference book) throws IOException {
+  private static List<List<Figure>> drawOverview(RunResults run, BookReference book, KerasSameStart keras)
+      throws IOException {
     List<List<Figure>> rows = new ArrayList<>();
     if (run.finished().isEmpty()) {
       return rows;
@@ -100,13 +115,15 @@ public final class Report {
     Figure params = figure("params", "parameters per model");
     ChartFiles.write(run.dir(), "correctness", ReportCharts.correctness(keys,
         run.finished().stream().map(m -> m.row().correctness()).toList(),
+        keys.stream().map(k -> keras.model(k).map(x -> x.row().correctness()).orElse(null)).toList(),
         keys.stream().map(k -> book.model(k).map(BookReference.Model::correctness).orElse(null)).toList()));
     rows.add(List.of(params, figure("correctness", "correctness on the test set (|prediction - y| <= "
-        + TOLERANCE + "), this run beside the Python notebook")));
+        + TOLERANCE + "), this run beside Keras from the same start and the Python notebook")));
     return rows;
   }
 
-  private static ModelSection drawModel(Path results, ModelResults m, BookReference book) throws IOException {
+  private static ModelSection drawModel(Path results, ModelResults m, BookReference book, KerasSameStart keras)
+      throws IOException {
     String key = m.key();
     Path folder = results.resolve(key);
     List<Figure> figures = new ArrayList<>();
@@ -114,13 +131,21 @@ public final class Report {
     if (m.history().epochs() > 0) {
       ChartFiles.write(folder, "loss", LossPlot.chart(key, m.history().loss(), m.history().valLoss()));
       figures.add(figure(key + "/loss", key + ": loss and val_loss per epoch, as the notebook draws them"));
+      var kerasModel = keras.model(key);
+      if (kerasModel.isPresent()) {
+        History k = kerasModel.get().history();
+        var a = KerasSameStart.agreement(m.history(), k, SameStartTable.TOLERANCE);
+        ChartFiles.write(folder, "vs_keras", ReportCharts.versusKeras(key, m.history(), k, a.upTo()));
+        figures.add(figure(key + "/vs_keras", key + ": this run and Keras from the same start, on the same "
+            + "batches; within 1e-5 relative up to epoch " + a.upTo() + " (marked)"));
+      }
       var bookHistory = book.model(key).map(BookReference.Model::history);
       if (bookHistory.isPresent()) {
         ChartFiles.write(folder, "vs_book", ReportCharts.versusBook(key, m.history(), bookHistory.get()));
         figures.add(figure(key + "/vs_book", key + ": this run's curves beside the Python notebook's"));
       } else {
         notes.add("The Python notebook's curve for " + key + " is unavailable (no " + key
-            + "_history.csv in " + book.dir() + ").");
+            + "_history.csv in " + book.source() + ").");
       }
     }
     if (!m.predictions().isEmpty()) {

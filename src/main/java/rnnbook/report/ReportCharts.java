@@ -24,6 +24,8 @@ final class ReportCharts {
   };
   private static final Color BOOK_LOSS = new Color(0x7fa7ff);
   private static final Color BOOK_VAL_LOSS = new Color(0xff9a9a);
+  private static final Color KERAS_LOSS = new Color(0x2ca02c);
+  private static final Color KERAS_VAL_LOSS = new Color(0xff7f0e);
   private static final Color CORRECT = new Color(0, 140, 60, 150);
   private static final Color WRONG = new Color(220, 30, 30, 170);
 
@@ -54,6 +56,36 @@ final class ReportCharts {
     style(line(chart, "val_loss", ours.valLoss()), Color.RED, new float[] {8f, 6f});
     style(line(chart, "book loss", book.loss()), BOOK_LOSS, new float[] {2f, 3f});
     style(line(chart, "book val_loss", book.valLoss()), BOOK_VAL_LOSS, new float[] {2f, 3f});
+    return chart;
+  }
+
+  /**
+   * Our loss and val_loss beside Keras's from the same start, log scale, with a gray line at the
+   * last epoch up to which they agree (none when they part at the first).
+   */
+  static XYChart versusKeras(String model, History ours, History keras, int agreeUpTo) {
+    XYChart chart = xy(640, 480, model + ": this run and Keras, same start (log scale)", "Epoch", "loss");
+    chart.getStyler().setYAxisLogarithmic(true).setYAxisDecimalPattern("0.######");
+    style(line(chart, "loss", ours.loss()), Color.BLUE, null);
+    style(line(chart, "val_loss", ours.valLoss()), Color.RED, new float[] {8f, 6f});
+    style(line(chart, "Keras loss", keras.loss()), KERAS_LOSS, new float[] {3f, 3f});
+    style(line(chart, "Keras val_loss", keras.valLoss()), KERAS_VAL_LOSS, new float[] {3f, 3f});
+    if (agreeUpTo > 0) {
+      double lo = Double.MAX_VALUE;
+      double hi = 0;
+      for (History h : List.of(ours, keras)) {
+        for (List<Double> c : List.of(h.loss(), h.valLoss())) {
+          for (double v : c) {
+            if (v > 0) {
+              lo = Math.min(lo, v);
+              hi = Math.max(hi, v);
+            }
+          }
+        }
+      }
+      style(chart.addSeries("same to 1e-5 up to epoch " + agreeUpTo, new double[] {agreeUpTo, agreeUpTo},
+          new double[] {lo, hi}), Color.GRAY, new float[] {2f, 2f});
+    }
     return chart;
   }
 
@@ -141,13 +173,20 @@ final class ReportCharts {
     return chart;
   }
 
-  /** Correctness per model in percent, with the notebook's beside ours when it knows every model's. */
-  static CategoryChart correctness(List<String> models, List<Double> ours, List<Double> book) {
+  /**
+   * Correctness per model in percent; Keras's from the same start and the notebook's beside ours,
+   * each when it knows every model's.
+   */
+  static CategoryChart correctness(List<String> models, List<Double> ours, List<Double> keras, List<Double> book) {
     CategoryChart chart = bars("Correctness on the test set", "correct (%)");
     chart.getStyler().setYAxisDecimalPattern("0.0").setYAxisMin(0.0).setYAxisMax(100.0);
     // a correctness that is not a number (an edited summary.csv) is drawn as no bar
     chart.addSeries("this run", models, ours.stream().map(v -> Double.isFinite(v) ? v : 0.0).toList())
         .setFillColor(new Color(0x4c72b0));
+    if (keras.stream().allMatch(v -> v != null)) {
+      chart.addSeries("Keras, same start", models,
+          keras.stream().map(v -> Double.isFinite(v) ? v : 0.0).toList()).setFillColor(new Color(0x55a868));
+    }
     if (book.stream().allMatch(v -> v != null)) {
       chart.addSeries("Python notebook", models, book)
           .setFillColor(new Color(0xc0c0c0));

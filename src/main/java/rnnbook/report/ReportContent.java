@@ -9,8 +9,10 @@ import java.util.List;
  * @param complete whether every model of the run finished and the run ended
  * @param status one or two sentences: finished or not, and which models are missing
  * @param configuration label and value of each setting of the run
- * @param results the results table: {@link #RESULTS_HEADER}, two rows per model (this run, book)
+ * @param results the results table: {@link #RESULTS_HEADER}, per model this run, Keras from the
+ *     same start (when there is such a run) and the book
  * @param resultNotes sentences under the results table
+ * @param sameStart this run beside Keras from the same start, or null when there is no such run
  * @param overview the charts of all models together, by rows shown side by side
  * @param models one section per finished model
  * @param missing one sentence per model that did not finish
@@ -18,12 +20,37 @@ import java.util.List;
  * @param study the several-seed study, or null when results/study holds none
  * @param gates the gate recordings, or null when results/gates holds none
  */
-record ReportContent(String title, boolean complete, String status, List<Row> configuration, List<List<Cell>> results,
-    List<String> resultNotes, List<List<Figure>> overview, List<ModelSection> models, List<String> missing,
+record ReportContent(String title, boolean complete, String status, List<Row> configuration, List<ResultRow> results,
+    List<String> resultNotes, SameStartSection sameStart, List<List<Figure>> overview, List<ModelSection> models, List<String> missing,
     List<String> problems, StudySection study, GatesSection gates) {
   static final List<String> RESULTS_HEADER = List.of("model", "run", "params", "final loss",
       "final val_loss", "test loss", "correctness", "training time", "s/epoch");
   static final List<String> SAMPLES_HEADER = List.of("index", "y", "prediction", "|prediction - y|", "correct");
+
+  /**
+   * A row of the results table.
+   *
+   * @param kind {@code ours}, {@code keras} or {@code book}
+   * @param cells as {@link #RESULTS_HEADER}, the model first
+   */
+  record ResultRow(String kind, List<Cell> cells) {
+    String model() {
+      return cells.get(0).text();
+    }
+  }
+
+  /**
+   * This run beside Keras trained from its initial weights on its batches.
+   *
+   * @param intro what was compared
+   * @param table per model, cells as {@link #SAME_START_HEADER}
+   * @param notes how to read it
+   */
+  record SameStartSection(String intro, List<List<String>> table, List<String> notes) {}
+
+  static final List<String> SAME_START_HEADER = List.of("model", "epochs compared",
+      "loss and val_loss within 1e-5 relative up to epoch", "largest relative difference until then",
+      "relative difference at the next epoch");
 
   /** A label and its value. */
   record Row(String label, String value) {}

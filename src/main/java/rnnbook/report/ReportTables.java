@@ -9,6 +9,7 @@ import rnnbook.io.RunInfo;
 import rnnbook.report.ReportContent.Cell;
 import rnnbook.report.ReportContent.Figure;
 import rnnbook.report.ReportContent.ModelSection;
+import rnnbook.report.ReportContent.ResultRow;
 import rnnbook.report.ReportContent.Row;
 import rnnbook.report.RunResults.ModelResults;
 
@@ -18,15 +19,17 @@ final class ReportTables {
 
   private ReportTables() {}
 
-  static ReportContent content(RunResults run, BookReference book, List<List<Figure>> overview,
-      List<ModelSection> sections, ReportContent.StudySection study, ReportContent.GatesSection gates,
-      List<String> moreProblems) {
+  static ReportContent content(RunResults run, BookReference book, KerasSameStart keras,
+      List<List<Figure>> overview, List<ModelSection> sections, ReportContent.StudySection study,
+      ReportContent.GatesSection gates, List<String> moreProblems) {
     List<String> problems = new ArrayList<>(run.problems());
     problems.addAll(book.notes());
+    problems.addAll(keras.notes());
     problems.addAll(moreProblems);
     return new ReportContent("Chapter 7: the multiplication problem with SimpleRNN, LSTM and GRU",
-        run.complete(), status(run), configuration(run, book), results(run, book), resultNotes(run, book), overview,
-        sections, missing(run), problems, study, gates);
+        run.complete(), status(run), configuration(run, book, keras), results(run, book, keras),
+        resultNotes(run, book), SameStartTable.section(run, keras), overview, sections, missing(run), problems,
+        study, gates);
   }
 
   static String status(RunResults run) {
@@ -53,7 +56,7 @@ final class ReportTables {
     return b.toString();
   }
 
-  static List<Row> configuration(RunResults run, BookReference book) {
+  static List<Row> configuration(RunResults run, BookReference book, KerasSameStart keras) {
     List<Row> rows = new ArrayList<>();
     RunInfo i = run.info();
     if (i == null) {
@@ -64,6 +67,10 @@ final class ReportTables {
       rows.add(new Row("epochs", Integer.toString(i.epochs())));
       rows.add(new Row("seed", Long.toString(i.seed())));
       rows.add(new Row("batch size", Integer.toString(i.batchSize())));
+      if (i.shuffle() != null) { // run.json files before same-start lack it
+        rows.add(new Row("batches", "validation_split " + i.validationSplit() + "; training samples shuffled by "
+            + i.shuffle().replace("shuffle_seed", Long.toString(i.shuffleSeed()))));
+      }
       rows.add(new Row("data", i.data()));
       rows.add(new Row("TensorFlow", i.tensorflow()));
       rows.add(new Row("device", i.device()));
@@ -76,45 +83,68 @@ final class ReportTables {
       rows.add(new Row("finished", i.finished() == null ? "not finished" : i.finished()));
     }
     rows.add(new Row("results", run.dir().toString()));
-    rows.add(new Row("Python notebook's numbers", book.available() ? book.dir().toString()
-        : Formats.UNAVAILABLE + " (no " + book.dir() + ")"));
+    rows.add(new Row("Python notebook's numbers", book.available() ? book.source()
+        : Formats.UNAVAILABLE + " (" + book.source() + ")"));
+    rows.add(new Row("Keras from the same start", keras.models().isEmpty() ? Formats.UNAVAILABLE + " ("
+        + keras.source() + ": see What is missing)" : keras.source() + " (" + keras.info().describe()
+        + ", " + keras.info().epochs() + " epochs): " + String.join(", ",
+            run.models().stream().filter(keras.models()::containsKey).toList())));
     return rows;
   }
 
-  /** Per model of the run: this run's row, then the notebook's. */
-  static List<List<Cell>> results(RunResults run, BookReference book) {
-    List<List<Cell>> rows = new ArrayList<>();
+  /** Per model of the run: this run's row, Keras's from the same start (if any model has one), the notebook's. */
+  static List<ResultRow> results(RunResults run, BookReference book, KerasSameStart keras) {
+    List<ResultRow> rows = new ArrayList<>();
     String ours = "this run" + (run.info() == null ? "" : " (" + run.info().device() + ")");
     String theirs = "Python notebook" + (book.timing() == null ? "" : " (" + book.timing() + ")");
+    String kerasRun = keras.info() == null ? null : "Keras, same start (" + keras.info().describe() + ")";
     for (String key : run.models()) {
       Optional<ModelResults> m = run.finished().stream().filter(r -> r.key().equals(key)).findFirst();
       if (m.isPresent()) {
         SummaryRow r = m.get().row();
         int epochs = m.get().history().epochs() > 0 ? m.get().history().epochs()
             : run.info() != null ? run.info().epochs() : 0;
-        rows.add(List.of(Cell.of(key), Cell.of(ours), num(Formats.params(r.params()), r.params()),
-            num(Formats.loss(r.loss()), r.loss()), num(Formats.loss(r.valLoss()), r.valLoss()),
-            num(Formats.loss(r.testLoss()), r.testLoss()), num(Formats.percent(r.correctness()), r.correctness()),
-            num(Formats.duration(r.trainSeconds()), r.trainSeconds()),
-            Cell.of(Formats.secondsPerEpoch(epochs == 0 ? null : r.trainSeconds() / epochs))));
+        rows.add(new ResultRow("ours", measured(key, ours, r, epochs)));
       } else {
         List<Cell> row = new ArrayList<>(List.of(Cell.of(key), Cell.of(ours)));
         for (int c = 2; c < ReportContent.RESULTS_HEADER.size(); c++) {
           row.add(Cell.of("missing"));
         }
-        rows.add(row);
+        rows.add(new ResultRow("ours", row));
+      }
+      if (!keras.models().isEmpty()) {
+        Optional<KerasSameStart.Model> k = keras.model(key);
+        rows.add(new ResultRow("keras", k.isPresent()
+            ? measured(key, kerasRun, k.get().row(), k.get().history().epochs())
+            : unavailable(key, kerasRun == null ? "Keras, same start" : kerasRun)));
       }
       Optional<BookReference.Model> b = book.model(key);
-      rows.add(List.of(Cell.of(key), Cell.of(theirs),
+      rows.add(new ResultRow("book", List.of(Cell.of(key), Cell.of(theirs),
           Cell.of(Formats.params(b.map(BookReference.Model::params).orElse(null))),
           Cell.of(Formats.loss(b.map(BookReference.Model::loss).orElse(null))),
           Cell.of(Formats.loss(b.map(BookReference.Model::valLoss).orElse(null))),
           Cell.of(Formats.loss(b.map(BookReference.Model::testLoss).orElse(null))),
           Cell.of(Formats.percent(b.map(BookReference.Model::correctness).orElse(null))),
           Cell.of(Formats.duration(b.map(BookReference.Model::seconds).orElse(null))),
-          Cell.of(Formats.secondsPerEpoch(b.map(BookReference.Model::secondsPerEpoch).orElse(null)))));
+          Cell.of(Formats.secondsPerEpoch(b.map(BookReference.Model::secondsPerEpoch).orElse(null))))));
     }
     return rows;
+  }
+
+  private static List<Cell> measured(String key, String run, SummaryRow r, int epochs) {
+    return List.of(Cell.of(key), Cell.of(run), num(Formats.params(r.params()), r.params()),
+        num(Formats.loss(r.loss()), r.loss()), num(Formats.loss(r.valLoss()), r.valLoss()),
+        num(Formats.loss(r.testLoss()), r.testLoss()), num(Formats.percent(r.correctness()), r.correctness()),
+        num(Formats.duration(r.trainSeconds()), r.trainSeconds()),
+        Cell.of(Formats.secondsPerEpoch(epochs == 0 ? null : r.trainSeconds() / epochs)));
+  }
+
+  private static List<Cell> unavailable(String key, String run) {
+    List<Cell> row = new ArrayList<>(List.of(Cell.of(key), Cell.of(run)));
+    for (int c = 2; c < ReportContent.RESULTS_HEADER.size(); c++) {
+      row.add(Cell.of(Formats.UNAVAILABLE));
+    }
+    return row;
   }
 
   static List<String> resultNotes(RunResults run, BookReference book) {

@@ -181,6 +181,11 @@ public record RunResults(Path dir, RunInfo info, List<String> models, List<Model
     return CsvRows.read(file, header, r -> r, new ArrayList<>());
   }
 
+  /** The rows of summary.csv that parse. */
+  public static List<SummaryRow> readSummary(Path file) throws IOException {
+    return readSummary(file, new ArrayList<>());
+  }
+
   /** The rows of summary.csv that parse; the others are named in {@code problems}. */
   public static List<SummaryRow> readSummary(Path file, List<String> problems) throws IOException {
     return CsvRows.read(file, ResultFiles.SUMMARY_HEADER, r -> new SummaryRow(r.get("model"),

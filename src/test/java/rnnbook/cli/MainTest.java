@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rnnbook.data.MultiplicationProblem;
 import rnnbook.data.Npy;
+import rnnbook.data.Npz;
 
 class MainTest {
 
@@ -51,5 +54,50 @@ class MainTest {
     assertArrayEquals(Npy.read(numpy.resolve("X_head.npy")).data(), java.util.Arrays.copyOf(x.data(), 20 * 200));
     assertArrayEquals(MultiplicationProblem.generate(7).x(), x.data());
     CliRun.assertOneLineError(CliRun.of("data", "--seed", "-1", "--out", dir.toString()), "--seed");
+  }
+
+  /**
+   * A run writes each model's initial weights; another run started from them (with another seed)
+   * begins with exactly those; a file of the wrong shapes is refused in one line naming the array,
+   * before any file is written.
+   */
+  @Test
+  void initialWeightsAreWrittenAndCanStartAnotherRun(@TempDir Path dir) throws IOException {
+    MultiplicationProblem.generate(3, 60, 12).writeNpy(dir.resolve("data"));
+    String[] common = {"--models", "lstm", "--epochs", "1", "--data", dir.resolve("data").toString(), "--jobs", "1"};
+    CliRun a = CliRun.of(CliRun.append(common, "--seed", "1", "--results", dir.resolve("a").toString(),
+        "--savedmodels", dir.resolve("sa").toString()));
+    assertEquals(0, a.exit(), a.err());
+    Path weights = dir.resolve("a/lstm/initial_weights.npz");
+    Map<String, Npy.Array> arrays = Npz.read(weights);
+    assertEquals(List.of("lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "lstm_1/kernel",
+        "lstm_1/recurrent_kernel", "lstm_1/bias", "dense/kernel", "dense/bias"), List.copyOf(arrays.keySet()));
+    // Keras's LSTM initial bias: zeros, with the forget gate's quarter at 1 (unit_forget_bias)
+    double[] bias = arrays.get("lstm/bias").data();
+    for (int i = 0; i < 120; i++) {
+      assertEquals(i >= 30 && i < 60 ? 1.0 : 0.0, bias[i], "lstm/bias[" + i + "]");
+    }
+
+    CliRun b = CliRun.of(CliRun.append(common, "--seed", "9", "--initial-weights", weights.toString(),
+        "--results", dir.resolve("b").toString(), "--savedmodels", dir.resolve("sb").toString()));
+    assertEquals(0, b.exit(), b.err());
+    assertArrayEquals(Files.readAllBytes(weights), Files.readAllBytes(dir.resolve("b/lstm/initial_weights.npz")));
+
+    Path gru = dir.resolve("gru.npz");
+    Npz.write(gru, Map.of("gru/kernel", new Npy.Array(new long[] {2, 90}, new double[180])), Npy.Dtype.FLOAT32);
+    CliRun.assertOneLineError(CliRun.of(CliRun.append(common, "--initial-weights", "lstm=" + gru,
+        "--results", dir.resolve("c").toString())), "lstm: " + gru + " holds 1 arrays, model sequential_1 expects 8");
+    var wrong = new java.util.LinkedHashMap<>(arrays);
+    wrong.put("lstm_1/kernel", new Npy.Array(new long[] {2, 120}, new double[240]));
+    Path bad = dir.resolve("bad.npz");
+    Npz.write(bad, wrong, Npy.Dtype.FLOAT32);
+    CliRun.assertOneLineError(CliRun.of(CliRun.append(common, "--initial-weights", bad.toString(),
+        "--results", dir.resolve("c").toString())),
+        bad + ": array 3 'lstm_1/kernel' (lstm_1/kernel) has shape (2, 120), expected (30, 120)");
+    CliRun.assertOneLineError(CliRun.of("--models", "lstm,gru", "--initial-weights", bad.toString()),
+        "name the model of");
+    CliRun.assertOneLineError(CliRun.of("--models", "gru", "--initial-weights", "lstm=" + bad),
+        "lstm is not among the models [gru]");
+    assertFalse(Files.exists(dir.resolve("c")), "no output after bad input");
   }
 }

@@ -82,4 +82,25 @@ class KerasWeightsTest {
       }
     }
   }
+
+  /** initial_weights.npz as a chapter run writes it: Keras names in get_weights() order, read back by order. */
+  @Test
+  void namedArchivesRoundTripAndNameTheWrongArray(@TempDir Path dir) throws IOException {
+    try (CompiledModel a = BookModel.GRU.create(3).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 2);
+        CompiledModel b = BookModel.GRU.create(3).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR, 3)) {
+      Path npz = dir.resolve("initial_weights.npz");
+      KerasWeights.writeNamed(npz, a.getWeights());
+      assertEquals(List.of("gru/kernel", "gru/recurrent_kernel", "gru/bias", "gru_1/kernel", "gru_1/recurrent_kernel",
+          "gru_1/bias", "dense/kernel", "dense/bias"), List.copyOf(Npz.read(npz).keySet()));
+      KerasWeights.load(npz, b);
+      for (int i = 0; i < 8; i++) {
+        assertArrayEquals(a.getWeights().get(i).values(), b.getWeights().get(i).values());
+      }
+      var arrays = new java.util.LinkedHashMap<>(Npz.read(npz));
+      arrays.put("gru_1/bias", new Npy.Array(new long[] {90}, new double[90]));
+      Npz.write(npz, arrays, Npy.Dtype.FLOAT32);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KerasWeights.load(npz, b));
+      assertEquals(npz + ": array 5 'gru_1/bias' (gru_1/bias) has shape (90,), expected (2, 90)", e.getMessage());
+    }
+  }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,23 +53,45 @@ class BookReferenceTest {
     assertEquals(2, curvesOnly.notes().size(), curvesOnly.notes().toString());
   }
 
-  /** The real ../shared/reference/book, when it is there: every number of the table is found. */
+  /**
+   * The copy rnnbook carries: every number of the tables is found, and they are the notebook's
+   * printed ones (its README's "Results" table and the last line of each training log).
+   */
   @Test
-  void readsTheSharedBookFolder() {
-    Path shared = Path.of(System.getProperty("rnnbook.shared", "../shared"), "reference", "book");
-    Assumptions.assumeTrue(Files.isDirectory(shared), "no " + shared + ": skipping");
-    BookReference book = BookReference.read(shared);
+  void readsTheBundledCopyOfTheBook() {
+    BookReference book = BookReference.load(null);
     assertTrue(book.notes().isEmpty(), book.notes().toString());
+    assertEquals(BookReference.BUNDLED, book.source());
+    assertEquals("Colab GPU, 2019", book.timing());
     for (String m : List.of("simple_rnn", "lstm", "gru")) {
       BookReference.Model b = book.model(m).orElseThrow();
       for (Object v : new Object[] {b.params(), b.loss(), b.valLoss(), b.testLoss(), b.correctness(),
           b.seconds(), b.secondsPerEpoch(), b.history()}) {
         assertNotNull(v, m + ": " + b);
       }
+      assertEquals(100, b.secondsEpochs(), m);
       assertEquals(b.secondsEpochs(), b.history().epochs(), m);
-      assertTrue(b.correctness() > 0 && b.correctness() <= 100, m);
     }
-    assertTrue(book.model("gru").orElseThrow().params() < book.model("lstm").orElseThrow().params());
+    BookReference.Model lstm = book.model("lstm").orElseThrow();
+    assertEquals(11311L, lstm.params());
+    assertEquals(6.0522e-4, lstm.testLoss());
+    assertEquals(94.77, lstm.correctness());
+    assertEquals(204.0, lstm.seconds());
+    assertEquals(8671L, book.model("gru").orElseThrow().params());
+    assertEquals(98.86, book.model("gru").orElseThrow().correctness());
+    assertEquals(9.32, book.model("simple_rnn").orElseThrow().correctness());
+    // the curve's last epoch is the table's final loss, to the digits the log printed
+    assertEquals(lstm.loss(), lstm.history().loss().get(99), 5e-9);
+    assertEquals(lstm.valLoss(), lstm.history().valLoss().get(99), 5e-9);
+  }
+
+  /** A folder given instead of the bundled copy is read from disk, and named as the source. */
+  @Test
+  void aFolderReplacesTheBundledCopy(@TempDir Path dir) throws IOException {
+    Path folder = ResultsFixture.book(dir);
+    BookReference book = BookReference.load(folder);
+    assertEquals(folder.toString(), book.source());
+    assertEquals(11.11, book.model("simple_rnn").orElseThrow().correctness());
   }
 
   @Test

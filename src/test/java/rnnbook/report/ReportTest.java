@@ -251,6 +251,23 @@ class ReportTest {
     assertTrue(page.text().contains("simple_rnn: 12.34 % and 23.45 % (two runs)"), "second runs' correctness");
   }
 
+  /** No folder given: the copy rnnbook carries, so a fresh clone shows the notebook's own numbers. */
+  @Test
+  void byDefaultTheBookRowsHoldTheBundledNotebookNumbers() throws IOException {
+    Path results = ResultsFixture.complete(dir.resolve("results"));
+    Report.write(results, null);
+    Document page = page(results);
+    Map<String, Element> lstm = cells(page, "book", "lstm");
+    assertEquals("Python notebook (Colab GPU, 2019)", lstm.get("run").text());
+    assertEquals("6.0522e-04", lstm.get("test loss").text());
+    assertEquals("94.77 %", lstm.get("correctness").text());
+    assertEquals("98.86 %", cells(page, "book", "gru").get("correctness").text());
+    for (String m : ResultsFixture.MODELS) {
+      assertTrue(Files.isRegularFile(results.resolve(m).resolve("vs_book.png")), m);
+    }
+    assertTrue(page.selectFirst("#configuration-table").text().contains(BookReference.BUNDLED));
+  }
+
   @Test
   void withoutTheBookItsColumnsSayUnavailable() throws IOException {
     Path results = ResultsFixture.complete(dir.resolve("results"));

@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.Chapter;
 import rnnbook.chapter7.StudyStats;
+import rnnbook.data.Npy;
+import rnnbook.data.Npz;
 import rnnbook.io.GateFiles;
 import rnnbook.io.GateFiles.Gate;
 import rnnbook.io.GateFiles.Recording;
@@ -55,6 +59,61 @@ final class ResultsFixture {
     Files.createDirectories(results.resolve("lstm"));
     Files.writeString(results.resolve("lstm/summary.txt"), BookModel.LSTM.create(100).summary());
     return results;
+  }
+
+  /** How the fixture's runs shuffle, as run.json says it. */
+  static final String SHUFFLE = "numpy.random.RandomState(shuffle_seed).permutation(training samples), once per epoch";
+
+  /**
+   * A finished run that a same-start Keras run can match: run.json says how it shuffled, and each
+   * model has an initial_weights.npz (small made-up arrays, one set per model).
+   */
+  static Path completeWithStart(Path results) throws IOException {
+    complete(results);
+    RunInfo.read(results.resolve("run.json")).withBatches(0.2, SHUFFLE, 42).write(results.resolve("run.json"));
+    for (String m : MODELS) {
+      Map<String, Npy.Array> arrays = new LinkedHashMap<>();
+      arrays.put(m + "/kernel", new Npy.Array(new long[] {2, 3}, new double[] {0.5, -1, m.length(), 2, 0, 1}));
+      arrays.put(m + "/bias", new Npy.Array(new long[] {3}, new double[] {0, 1, 0}));
+      Npz.write(results.resolve(m).resolve("initial_weights.npz"), arrays, Npy.Dtype.FLOAT32);
+    }
+    return results;
+  }
+
+  /**
+   * The folder {@code chapter7_keras.py --same-start} writes for {@link #completeWithStart}'s run:
+   * same_start.json naming its start, and per model our curves with each value times {@code 1 +
+   * relative.applyAsDouble(model, epoch)} (epochs from 1) and our summary row.
+   */
+  static Path keras(Path dir, Path results, java.util.function.ToDoubleBiFunction<String, Integer> relative)
+      throws IOException {
+    Map<String, Object> info = new LinkedHashMap<>();
+    RunInfo run = RunInfo.read(results.resolve("run.json"));
+    info.put("epochs", EPOCHS);
+    info.put("versions", Map.of("python", "3.11.2", "numpy", "2.4.6", "tensorflow", "2.21.0", "keras", "3.15.1"));
+    info.put("source_run", Map.of("data", run.data(), "batch_size", run.batchSize(), "validation_split",
+        run.validationSplit(), "shuffle", run.shuffle(), "shuffle_seed", run.shuffleSeed()));
+    Map<String, String> prints = new LinkedHashMap<>();
+    List<SummaryRow> rows = new ArrayList<>();
+    for (SummaryRow r : RunResults.readSummary(results.resolve("summary.csv"))) {
+      String m = r.model();
+      prints.put(m, KerasSameStart.fingerprint(results.resolve(m).resolve("initial_weights.npz")));
+      History h = RunResults.readHistory(results.resolve(m).resolve("history.csv"));
+      List<Double> loss = new ArrayList<>();
+      List<Double> valLoss = new ArrayList<>();
+      for (int e = 0; e < h.epochs(); e++) {
+        double f = 1 + relative.applyAsDouble(m, e + 1);
+        loss.add(h.loss().get(e) * f);
+        valLoss.add(h.valLoss().get(e) * f);
+      }
+      ResultFiles.writeHistory(dir.resolve(m).resolve("history.csv"), new History(loss, valLoss, h.seconds()));
+      rows.add(new SummaryRow(m, r.params(), loss.get(loss.size() - 1), valLoss.get(valLoss.size() - 1),
+          r.testLoss() * 1.1, Math.min(100, r.correctness() + 1), r.trainSeconds() * 3));
+    }
+    info.put("initial_weights_sha256", prints);
+    ResultFiles.writeSummary(dir.resolve("summary.csv"), rows);
+    Files.write(dir.resolve("same_start.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(info));
+    return dir;
   }
 
   static RunInfo runInfo(Path results, boolean finished, String data) throws IOException {
