@@ -350,9 +350,10 @@ void unpackGates(const float* from, int64_t rows, int64_t U, int gates, float* w
 // A second thread for the other half of the batch: one worker for the process, started when
 // first asked. It takes the caller's floating-point mode with each job (TensorFlow's threads
 // flush denormals to zero, which changes results and, for fading gradients, speed). Waking a
-// sleeping thread costs tens of microseconds on a virtual machine, so both sides spin a little
-// before they sleep; and a job the worker has not started when the caller's own half is done
-// (the worker did not get a core) is taken back and run by the caller.
+// sleeping thread costs tens of microseconds on a virtual machine, so the worker spins a little
+// before it sleeps and the caller spins, then yields, while it waits; a job the worker has not
+// started when the caller's own half is done (the worker did not get a core) is taken back and
+// run by the caller.
 class Worker {
  public:
   static Worker& instance() {

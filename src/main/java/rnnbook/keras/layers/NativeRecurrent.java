@@ -19,12 +19,13 @@ import org.tensorflow.types.TInt64;
  */
 final class NativeRecurrent {
   private static final String THREADS = "threads";
+
   private NativeRecurrent() {}
 
   /**
    * A layer's units, whether it returns sequences, and the threads its kernels may use (the ops'
-   * {@code threads} attribute: 2 lets a kernel run the batch's halves on two cores when no other
-   * native kernel of the process is running; the same results either way).
+   * {@code threads} attribute: 2 lets a kernel on 128 rows or more run the batch's halves on two
+   * cores when no other native kernel of the process is running; the same results either way).
    */
   record Spec(long units, boolean sequences, int threads) {}
 
