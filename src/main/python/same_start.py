@@ -33,6 +33,8 @@ import time
 
 import numpy as np
 
+from chapter7_keras import write_csv  # the same CSV layout as the plain run
+
 MODELS = ("simple_rnn", "lstm", "gru")
 UNITS = 30
 TOLERANCE = 0.04  # the notebook's: a prediction is wrong when it is off by more than this
@@ -111,18 +113,6 @@ def initial_weights(model, path):
         if a.shape != e.shape:
             fail("%s: array %d %r has shape %s, expected %s" % (path, i, name, a.shape, e.shape))
     return arrays
-
-
-def write_csv(path, header, rows):
-    import csv
-
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\r\n")  # as commons-csv writes it
-        w.writerow(header)
-        w.writerows(rows)
-    os.replace(tmp, path)
 
 
 def train(keras, kind, data, run, args, source):
