@@ -648,7 +648,8 @@ struct GruSequence {
 
 // One timestep t of rows [b, b + RB) and units [j0, j0 + VW): m = h_{t-1} @ rk + rb in registers
 // (z's and r's starting from xp + rb, hh's from rb), then the cell.
-template <int RB>
+// KEEP false (inference): only h is written.
+template <int RB, bool KEEP>
 void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
   const int64_t U = s.U, G = s.G, W = 3 * s.UP;
   const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
@@ -674,19 +675,22 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
     vfloat z = vsigmoid(m[r][0]), rr = vsigmoid(m[r][1]);
     vfloat hh = vtanh(loadN(x + r * G + 2 * U, n) + rr * m[r][2]);
     vfloat hpv = loadN(hp + (b + r) * U + j0, n);
-    float* gr = s.gates + (t * s.B + b + r) * G + j0;
-    storeN(gr, z, n);
-    storeN(gr + U, rr, n);
-    storeN(gr + 2 * U, hh, n);
-    storeN(s.mh + at, m[r][2], n);
+    if constexpr (KEEP) {
+      float* gr = s.gates + (t * s.B + b + r) * G + j0;
+      storeN(gr, z, n);
+      storeN(gr + U, rr, n);
+      storeN(gr + 2 * U, hh, n);
+      storeN(s.mh + at, m[r][2], n);
+    }
     storeN(s.h + at, z * hpv + (1.f - z) * hh, n);
   }
 }
 
+template <bool KEEP>
 void gruForwardRows(const GruSequence& s, int64_t b0, int64_t b1) {
   for (int64_t t = 0; t < s.T; t++)
     rowBlocks<ACCUMULATORS / 3>(b0, b1, [&](auto rb, int64_t b) {
-      for (int64_t j0 = 0; j0 < s.U; j0 += VW) gruCells<rb()>(s, t, b, j0);
+      for (int64_t j0 = 0; j0 < s.U; j0 += VW) gruCells<rb(), KEEP>(s, t, b, j0);
     });
 }
 
@@ -708,7 +712,27 @@ void gruForward(void* threads, TF_OpKernelContext* context) {
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 3);
   GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), h, gates, mh};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows(s, b0, b1); });
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<true>(s, b0, b1); });
+}
+
+// The forward pass alone (validation, prediction): h only, nothing kept for a backward pass.
+void gruInference(void* threads, TF_OpKernelContext* context) {
+  Kernel k(context);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *rb = k.input(2), *h0 = k.input(3);
+  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
+  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 3;
+  if (G % 3 != 0) {
+    k.invalid("xp's last dimension must be 3 * units, received " + std::to_string(G));
+    return;
+  }
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(rb, "recurrent_bias", {G}) ||
+      !k.shaped(h0, "h0", {B, U}))
+    return;
+  float* h = k.output(0, {T, B, U});
+  if (k.failed || T == 0 || B == 0 || U == 0) return;
+  std::vector<float> packed = packGates(data(rk), U, U, 3);
+  GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), h, nullptr, nullptr};
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<false>(s, b0, b1); });
 }
 
 struct GruSequenceGrad {
@@ -895,17 +919,19 @@ void gruResetBeforeBackward(void*, TF_OpKernelContext* context) {
 struct LstmSequence {
   int64_t T, B, U, G, UP;
   const float *xp, *packed, *h0, *c0;  // packed: rk by packGates, [U][4 * UP]
-  float *h, *c, *gates, *tc;
+  float *h, *c, *gates, *tc;           // inference: c is [2][B][U] (t's and t - 1's), no gates, tc
 };
 
 // One timestep t of rows [b, b + RB) and units [j0, j0 + VW): the gates' pre-activations start
 // from xp and take h_{t-1} @ rk in registers, then the cell runs on them.
-template <int RB>
+// KEEP false (inference): only h is written for every timestep, c into its two rolling rows.
+template <int RB, bool KEEP>
 void lstmCells(const LstmSequence& s, int64_t t, int64_t b, int64_t j0) {
   const int64_t U = s.U, G = s.G, W = 4 * s.UP;
   const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
   const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
-  const float* cp = t == 0 ? s.c0 : s.c + (t - 1) * s.B * U;
+  const float* cp = t == 0 ? s.c0 : s.c + (KEEP ? t - 1 : (t - 1) & 1) * s.B * U;
+  float* cOut = s.c + (KEEP ? t : t & 1) * s.B * U;
   const float* x = s.xp + (t * s.B + b) * G + j0;
   const float* p = s.packed + j0 * 4;
   vfloat z[RB][4];
@@ -923,21 +949,24 @@ void lstmCells(const LstmSequence& s, int64_t t, int64_t b, int64_t j0) {
     vfloat i = vsigmoid(z[r][0]), f = vsigmoid(z[r][1]), g = vtanh(z[r][2]), o = vsigmoid(z[r][3]);
     vfloat cv = f * loadN(cp + (b + r) * U + j0, n) + i * g;
     vfloat tcv = vtanh(cv);
-    float* gr = s.gates + (t * s.B + b + r) * G + j0;
-    storeN(gr, i, n);
-    storeN(gr + U, f, n);
-    storeN(gr + 2 * U, g, n);
-    storeN(gr + 3 * U, o, n);
-    storeN(s.c + at, cv, n);
-    storeN(s.tc + at, tcv, n);
+    if constexpr (KEEP) {
+      float* gr = s.gates + (t * s.B + b + r) * G + j0;
+      storeN(gr, i, n);
+      storeN(gr + U, f, n);
+      storeN(gr + 2 * U, g, n);
+      storeN(gr + 3 * U, o, n);
+      storeN(s.tc + at, tcv, n);
+    }
+    storeN(cOut + (b + r) * U + j0, cv, n);
     storeN(s.h + at, o * tcv, n);
   }
 }
 
+template <bool KEEP>
 void lstmForwardRows(const LstmSequence& s, int64_t b0, int64_t b1) {
   for (int64_t t = 0; t < s.T; t++)
     rowBlocks<ACCUMULATORS / 4>(b0, b1, [&](auto rb, int64_t b) {
-      for (int64_t j0 = 0; j0 < s.U; j0 += VW) lstmCells<rb()>(s, t, b, j0);
+      for (int64_t j0 = 0; j0 < s.U; j0 += VW) lstmCells<rb(), KEEP>(s, t, b, j0);
     });
 }
 
@@ -960,7 +989,29 @@ void lstmForward(void* threads, TF_OpKernelContext* context) {
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 4);
   LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), h, c, gates, tc};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows(s, b0, b1); });
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<true>(s, b0, b1); });
+}
+
+// The forward pass alone (validation, prediction): h only, nothing kept for a backward pass.
+void lstmInference(void* threads, TF_OpKernelContext* context) {
+  Kernel k(context);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *c0 = k.input(3);
+  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
+  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 4;
+  if (G % 4 != 0) {
+    k.invalid("xp's last dimension must be 4 * units, received " + std::to_string(G));
+    return;
+  }
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
+      !k.shaped(c0, "c0", {B, U}))
+    return;
+  float* h = k.output(0, {T, B, U});
+  if (k.failed || T == 0 || B == 0 || U == 0) return;
+  std::vector<float> packed = packGates(data(rk), U, U, 4);
+  std::vector<float> c(2 * B * U);
+  LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), h, c.data(),
+                 nullptr, nullptr};
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<false>(s, b0, b1); });
 }
 
 struct LstmSequenceGrad {
@@ -1226,6 +1277,16 @@ void gruResetBeforeBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* statu
   s.set(2, s.input(1));
 }
 
+void gruInferenceShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  Shapes s(ctx, status);
+  s.set(0, s.sequenceOf(0, 3));
+}
+
+void lstmInferenceShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  Shapes s(ctx, status);
+  s.set(0, s.sequenceOf(0, 2));
+}
+
 void lstmForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
   TF_ShapeHandle* h = s.sequenceOf(0, 2);
@@ -1278,6 +1339,8 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
 [[maybe_unused]] const bool registered = [] {
   define("RnnbookGruSequence", {"xp: float", "rk: float", "rb: float", "h0: float"},
          {"h: float", "gates: float", "mh: float"}, gruForwardShape, gruForward);
+  define("RnnbookGruInference", {"xp: float", "rk: float", "rb: float", "h0: float"},
+         {"h: float"}, gruInferenceShape, gruInference);
   define("RnnbookGruSequenceGrad",
          {"rk: float", "h0: float", "h: float", "gates: float", "mh: float", "dh: float"},
          {"dxp: float", "drk: float", "drb: float", "dh0: float"}, gruBackwardShape, gruBackward);
@@ -1290,6 +1353,8 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
          gruResetBeforeBackward);
   define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float"},
          {"h: float", "c: float", "gates: float", "tc: float"}, lstmForwardShape, lstmForward);
+  define("RnnbookLstmInference", {"xp: float", "rk: float", "h0: float", "c0: float"},
+         {"h: float"}, lstmInferenceShape, lstmInference);
   define("RnnbookLstmSequenceGrad",
          {"rk: float", "h0: float", "c0: float", "h: float", "c: float", "tc: float",
           "gates: float", "dh: float", "dc: float"},

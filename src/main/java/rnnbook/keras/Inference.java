@@ -53,7 +53,7 @@ final class Inference {
               model.inputShape());
           TFloat32 ty = Tensors.of(Arrays.copyOfRange(ys, from * outputSize, (from + n) * outputSize), n,
               model.outputShape());
-          Result r = session.runner().feed(g.x, tx).feed(g.y, ty).fetch(g.loss).run()) {
+          Result r = Tensors.inline(session.runner()).feed(g.x, tx).feed(g.y, ty).fetch(g.evalLoss).run()) {
         sum += ((TFloat32) r.get(0)).getFloat() * (double) n;
       }
     }
@@ -67,7 +67,7 @@ final class Inference {
       int n = Math.min(BATCH, samples - from);
       try (TFloat32 tx = Tensors.of(Arrays.copyOfRange(xs, from * inputSize, (from + n) * inputSize), n,
               model.inputShape());
-          Result r = session.runner().feed(g.x, tx).fetch(g.prediction).run()) {
+          Result r = Tensors.inline(session.runner()).feed(g.x, tx).fetch(g.evalPrediction).run()) {
         ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false).offset((long) from * outputSize));
       }
     }

@@ -13,6 +13,7 @@ import rnnbook.keras.layers.BackendChoice;
 import rnnbook.keras.layers.BuildContext;
 import rnnbook.keras.layers.Layer;
 import rnnbook.keras.layers.RNN;
+import rnnbook.keras.layers.RecurrentBackend;
 
 /**
  * The graph of a {@link Sequential}: its input placeholder, every layer built and called in
@@ -26,6 +27,13 @@ final class ModelGraph implements AutoCloseable {
   final Placeholder<TFloat32> y;
   final Operand<TFloat32> prediction;
   final Operand<TFloat32> loss;
+  /**
+   * The prediction and loss for validation and predict: the same as {@link #prediction} and
+   * {@link #loss}, or, when some layer has a lighter inference form (native kernels that keep
+   * nothing for a backward pass), a second forward pass of the same weights built from those.
+   */
+  final Operand<TFloat32> evalPrediction;
+  final Operand<TFloat32> evalLoss;
   /** Adam's update; null for an inference-only model. */
   final Op trainStep;
   final List<Layer.Weight> weights = new ArrayList<>();
@@ -42,22 +50,41 @@ final class ModelGraph implements AutoCloseable {
       List<Layer> layers = model.layers();
       x = tf.withName(layers.get(0).name() + "_input")
           .placeholder(TFloat32.class, Placeholder.shape(withBatch(model.inputShape())));
-      Operand<TFloat32> h = x;
       for (int i = 0; i < layers.size(); i++) {
         Layer layer = layers.get(i);
         layer.build(factory, model.inputShapeOf(i));
         if (layer instanceof RNN rnn) {
           backends.add(rnn.backend());
         }
-        layerInputs.add(h);
-        h = layer.call(tf, h);
-        layerOutputs.add(h);
         weights.addAll(layer.weights());
+      }
+      // lighter forward ops only where every recurrent layer is on the native kernels (the
+      // other backends register each forward pass for their gradients)
+      boolean lighter = layers.stream().anyMatch(Layer::hasLighterInference)
+          && backends.stream().allMatch(b -> b.used() == RecurrentBackend.NATIVE);
+      boolean training = optimizer != null;
+      Operand<TFloat32> h = x;
+      for (Layer layer : layers) {
+        layerInputs.add(h);
+        h = training || !lighter ? layer.call(tf, h) : layer.callForInference(tf, h);
+        layerOutputs.add(h);
       }
       prediction = tf.withName("prediction").identity(h);
       y = tf.withName("y_true").placeholder(TFloat32.class, Placeholder.shape(withBatch(model.outputShape())));
       loss = tf.withName("loss").identity(lossKind.build(tf, y, prediction));
-      trainStep = optimizer == null ? null : Adam.minimize(tf, loss, weights, optimizer);
+      if (training && lighter) {
+        Ops inference = tf.withSubScope("inference");
+        Operand<TFloat32> p = x;
+        for (Layer layer : layers) {
+          p = layer.callForInference(inference, p);
+        }
+        evalPrediction = inference.withName("prediction").identity(p);
+        evalLoss = inference.withName("loss").identity(lossKind.build(inference, y, evalPrediction));
+      } else {
+        evalPrediction = prediction;
+        evalLoss = loss;
+      }
+      trainStep = training ? Adam.minimize(tf, loss, weights, optimizer) : null;
     } catch (RuntimeException e) {
       graph.close();
       throw e;

@@ -1,7 +1,9 @@
 package rnnbook.keras;
 
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /** Float32 arrays in C order to and from tensors. */
@@ -16,6 +18,17 @@ final class Tensors {
     Shape shape = Shape.of(dims);
     return TFloat32.tensorOf(shape, DataBuffers.of(data, true, false).narrow(shape.size()));
   }
+
+  /**
+   * {@code runner} set to run the graph's ops in the calling thread (RunOptions
+   * inter_op_thread_pool -1): the chapter's graphs are chains of small ops, for which handing each
+   * op to a pool thread and waking the caller costs more than the op.
+   */
+  static Session.Runner inline(Session.Runner runner) {
+    return runner.setOptions(IN_CALLER_THREAD);
+  }
+
+  private static final RunOptions IN_CALLER_THREAD = RunOptions.newBuilder().setInterOpThreadPool(-1).build();
 
   static float[] values(TFloat32 t) {
     float[] v = new float[(int) t.shape().size()];

@@ -66,6 +66,22 @@ public abstract class Layer {
   public abstract <T extends TFloating> Operand<T> call(Ops tf, Operand<T> x);
 
   /**
+   * Whether {@link #callForInference} builds a lighter graph than {@link #call}; the model then
+   * builds a second forward pass for validation and prediction.
+   */
+  public boolean hasLighterInference() {
+    return false;
+  }
+
+  /**
+   * As {@link #call}, for a graph that is never differentiated (validation, prediction): the same
+   * function of the same weights; layers may then skip what only a backward pass needs.
+   */
+  public <T extends TFloating> Operand<T> callForInference(Ops tf, Operand<T> x) {
+    return call(tf, x);
+  }
+
+  /**
    * As {@link #call}, with TensorFlow's own ops only (no op from {@link NativeKernels}), for graphs
    * that are exported; the same for every layer but the native-kernel recurrent ones.
    */

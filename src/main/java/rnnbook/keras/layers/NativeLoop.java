@@ -43,15 +43,31 @@ final class NativeLoop implements TimeLoop {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public <T extends TFloating> Operand<T> call(Ops s, RNN layer, Operand<T> x) {
+    return call(s, layer, x, false);
+  }
+
+  /** The GRU (reset_after) and LSTM ops have forms that keep nothing for a backward pass. */
+  @Override
+  public boolean lighterForInference(RNN layer) {
+    return layer instanceof LSTM || layer instanceof GRU && layer.config().resetAfter();
+  }
+
+  /** As {@link #call}, for inference only: the ops keep nothing for a backward pass. */
+  @Override
+  public <T extends TFloating> Operand<T> callForInference(Ops s, RNN layer, Operand<T> x) {
+    return call(s, layer, x, true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends TFloating> Operand<T> call(Ops s, RNN layer, Operand<T> x, boolean inference) {
     List<Layer.Weight> w = layer.weights(); // kernel, recurrent_kernel[, bias]
     Operand<TFloat32> input = (Operand<TFloat32>) x;
     Operand<TFloat32> kernel = Layer.typed(w.get(0).variable());
     Operand<TFloat32> recurrentKernel = Layer.typed(w.get(1).variable());
     Operand<TFloat32> bias = w.size() > 2 ? Layer.typed(w.get(2).variable()) : null;
     NativeRecurrent.Spec spec = new NativeRecurrent.Spec(layer.config().units(),
-        layer.config().returnSequences(), layer.kernelThreads());
+        layer.config().returnSequences(), layer.kernelThreads(), inference);
     Operand<TFloat32> out;
     if (layer instanceof LSTM) {
       out = NativeRecurrent.lstm(s, input, kernel, recurrentKernel, bias, spec);

@@ -25,9 +25,11 @@ final class NativeRecurrent {
   /**
    * A layer's units, whether it returns sequences, and the threads its kernels may use (the ops'
    * {@code threads} attribute: 2 lets a kernel on 128 rows or more run the batch's halves on two
-   * cores when no other native kernel of the process is running; the same results either way).
+   * cores when no other native kernel of the process is running; the same results either way),
+   * and whether the output is for inference only: then the GRU's and the LSTM's forward ops keep
+   * nothing for a backward pass (the same outputs, no gradient).
    */
-  record Spec(long units, boolean sequences, int threads) {}
+  record Spec(long units, boolean sequences, int threads, boolean inference) {}
 
   static void registerGradients() {
     // false only when registered already (by an earlier class loader): the same stateless code
@@ -62,7 +64,8 @@ final class NativeRecurrent {
       recurrentBias = s.fill(s.constant(new long[] {3 * units}), s.constant(0f));
     }
     Operand<TFloat32> xp = project(s, x, kernel, inputBias, 3 * units);
-    return sequence(s, NativeKernels.GRU, x, spec, xp, recurrentKernel, recurrentBias,
+    return sequence(s, spec.inference() ? NativeKernels.GRU_INFERENCE : NativeKernels.GRU, x, spec,
+        xp, recurrentKernel, recurrentBias,
         zeros(s, x, units));
   }
 
@@ -79,7 +82,8 @@ final class NativeRecurrent {
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
     Operand<TFloat32> xp = project(s, x, kernel, bias, 4 * spec.units());
     Operand<TFloat32> zeros = zeros(s, x, spec.units());
-    return sequence(s, NativeKernels.LSTM, x, spec, xp, recurrentKernel, zeros, zeros);
+    return sequence(s, spec.inference() ? NativeKernels.LSTM_INFERENCE : NativeKernels.LSTM, x, spec,
+        xp, recurrentKernel, zeros, zeros);
   }
 
   /** The layer's output from the native op {@code type} on {@code inputs} (its output 0 is h). */

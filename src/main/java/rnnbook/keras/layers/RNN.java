@@ -81,6 +81,18 @@ public abstract class RNN extends Layer {
     return loop.call(scope(tf), this, x);
   }
 
+  @Override
+  public boolean hasLighterInference() {
+    return loop != null && loop.lighterForInference(this);
+  }
+
+  /** The layer's output for inference only (see {@link Layer#callForInference}). */
+  @Override
+  public <T extends TFloating> Operand<T> callForInference(Ops tf, Operand<T> x) {
+    requireBuilt();
+    return loop.callForInference(scope(tf), this, x);
+  }
+
   /**
    * As {@link #call}, but with TensorFlow's own ops only, for graphs that leave this process
    * (SavedModels): the same function of the same weights.

@@ -18,6 +18,19 @@ interface TimeLoop {
   <T extends TFloating> Operand<T> call(Ops s, RNN layer, Operand<T> x);
 
   /**
+   * Whether {@link #callForInference} builds a lighter graph for {@code layer} than {@link #call}
+   * (one that keeps nothing for a backward pass).
+   */
+  default boolean lighterForInference(RNN layer) {
+    return false;
+  }
+
+  /** As {@link #call}, for a graph that is never differentiated (validation, prediction). */
+  default <T extends TFloating> Operand<T> callForInference(Ops s, RNN layer, Operand<T> x) {
+    return call(s, layer, x);
+  }
+
+  /**
    * The loop for graphs that leave this process (SavedModels): the same function of the same
    * weights with TensorFlow's own ops only.
    */

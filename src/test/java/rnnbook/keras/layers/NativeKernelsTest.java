@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.op.Ops;
@@ -159,6 +160,68 @@ class NativeKernelsTest {
     return LayerHarness.countOps(layer, t -> t.startsWith("Rnnbook"), backend);
   }
 
+
+  /**
+   * The forward-only ops (validation, prediction) compute the training ops' h to the bit, for 33
+   * units (a masked vector) and 37 rows (a row tail), with and without the second thread.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"lstm", "gru"})
+  void inferenceOpsGiveTheTrainingOpsOutputsToTheBit(String kind) {
+    int t = 7;
+    int b = 37;
+    int u = 33;
+    int gates = kind.equals("lstm") ? 4 : 3;
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> xp = random(tf, random, t, b, gates * u);
+      Operand<TFloat32> rk = random(tf, random, u, gates * u);
+      Operand<TFloat32> h0 = random(tf, random, b, u);
+      List<Operand<TFloat32>> inputs = kind.equals("lstm")
+          ? List.of(xp, rk, h0, random(tf, random, b, u))
+          : List.of(xp, rk, random(tf, random, gates * u), h0);
+      String training = kind.equals("lstm") ? NativeKernels.LSTM : NativeKernels.GRU;
+      String inference = kind.equals("lstm") ? NativeKernels.LSTM_INFERENCE : NativeKernels.GRU_INFERENCE;
+      List<Output<?>> outputs = new java.util.ArrayList<>();
+      for (long threads : new long[] {1, 2}) {
+        for (String type : List.of(training, inference)) {
+          var builder = tf.scope().opBuilder(type, type + threads);
+          inputs.forEach(in -> builder.addInput(in.asOutput()));
+          outputs.add(builder.setAttr("threads", threads).build().output(0));
+        }
+      }
+      Session.Runner runner = s.runner();
+      outputs.forEach(runner::fetch);
+      try (var r = runner.run()) {
+        float[] reference = values((TFloat32) r.get(0));
+        assertEquals(t * b * u, reference.length);
+        for (int i = 1; i < outputs.size(); i++) {
+          assertArrayEquals(reference, values((TFloat32) r.get(i)), 0f,
+              kind + " output " + i);
+        }
+      }
+    }
+  }
+
+  private static float[] values(TFloat32 t) {
+    float[] v = new float[(int) t.shape().size()];
+    t.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(v, false, false));
+    return v;
+  }
+
+  private static Operand<TFloat32> random(Ops tf, java.util.SplittableRandom random, long... shape) {
+    int n = 1;
+    for (long d : shape) {
+      n *= (int) d;
+    }
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) random.nextDouble(-1, 1);
+    }
+    return tf.constant(org.tensorflow.ndarray.Shape.of(shape),
+        org.tensorflow.ndarray.buffer.DataBuffers.of(v, true, false));
+  }
 
   @Test
   void badShapesFailWithAMessage() {
