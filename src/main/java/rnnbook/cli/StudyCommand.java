@@ -27,9 +27,9 @@ final class StudyCommand implements Callable<Integer> {
   @Option(names = "--seeds", description = "Runs per model (default: ${DEFAULT-VALUE}).")
   int seeds = 10;
 
-  @Option(names = "--first-seed", description = "The seeds are S, S+1, ..., S+N-1 (default: ${DEFAULT-VALUE}, "
-      + "the chapter's seed, so that the first run of each model is the chapter's).")
-  long firstSeed = ChapterConfig.DEFAULT_SEED;
+  @Option(names = "--first-seed", description = "The seeds are S, S+1, ..., S+N-1 (default: ${DEFAULT-VALUE}; "
+      + "seeds 1 to 10 include the chapter's seed, whose runs are then the chapter's own).")
+  long firstSeed = StudyConfig.DEFAULT_FIRST_SEED;
 
   @Option(names = "--models", split = ",", paramLabel = "MODEL", converter = Main.ModelConverter.class,
       description = "Models, comma-separated: simple_rnn, lstm, gru (default: all three).")

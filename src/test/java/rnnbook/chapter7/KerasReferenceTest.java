@@ -26,8 +26,9 @@ import rnnbook.report.RunResults;
 
 /**
  * The Keras run bundled with rnnbook (resource rnnbook/keras_same_start) is the default chapter
- * run's: it started from the weights rnnbook draws for seed 1 and was fed the run's batches. When
- * this fails, the default run's start changed and the Keras run must be made again (see its README).
+ * run's: it started from the weights rnnbook draws for the default seed and was fed the run's
+ * batches. When this fails, the default run's start changed and the Keras run must be made again
+ * (see its README).
  */
 class KerasReferenceTest {
   @TempDir Path dir;

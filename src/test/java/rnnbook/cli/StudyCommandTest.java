@@ -28,7 +28,7 @@ class StudyCommandTest {
     assertEquals(6, runs.size());
     for (String model : List.of("simple_rnn", "lstm", "gru")) {
       List<Run> of = runs.stream().filter(x -> x.model().equals(model)).toList();
-      long first = rnnbook.chapter7.ChapterConfig.DEFAULT_SEED;
+      long first = rnnbook.chapter7.StudyConfig.DEFAULT_FIRST_SEED;
       assertEquals(List.of(first, first + 1), of.stream().map(Run::seed).toList(), model);
       assertTrue(Files.isRegularFile(StudyFiles.history(study, model, first)));
       ModelSummary s = StudyFiles.readSummary(study.resolve("summary.csv")).stream()
