@@ -32,13 +32,16 @@ import rnnbook.keras.layers.RecurrentConfig;
 
 /**
  * Measures what a chapter run costs, per model: graph build, first step, the training step
- * (batch 32), a whole epoch as the chapter runs it (64 steps and validation on 512), prediction
+ * (batch 32), a whole epoch as the chapter runs it (64 steps and validation on 512; the median of
+ * {@link #EPOCHS} after an untimed one, as peer_bench.py times PyTorch's and Keras's), prediction
  * throughput on the 440 test samples, and the process's peak memory. Times are wall-clock on the
  * calling thread; each model gets a fresh graph and session with one TensorFlow thread.
  */
 public final class Benchmark {
   /** Untimed training steps after the first one and before the timed ones. */
   public static final int WARMUP_STEPS = 20;
+  /** Timed epochs per run, after an untimed one; the run's epoch time is their median. */
+  public static final int EPOCHS = 5;
 
   private Benchmark() {}
 
@@ -90,8 +93,8 @@ public final class Benchmark {
 
   /**
    * Runs one case: builds, times {@code steps} training steps after the first, and, when {@code
-   * epoch} is set, one chapter epoch (2048 samples in steps of {@code c.batch()}, validation on
-   * 512) and predictions on 440 samples.
+   * epoch} is set, chapter epochs (2048 samples in steps of {@code c.batch()}, validation on 512;
+   * the median of {@link #EPOCHS}) and predictions on 440 samples.
    */
   public static Result run(Case c, int steps, boolean epoch) {
     MultiplicationProblem data = MultiplicationProblem.generate(1, 3000, c.timesteps());
@@ -125,14 +128,19 @@ public final class Benchmark {
       double epochSeconds = Double.NaN;
       double perSecond = Double.NaN;
       if (epoch) {
-        m.fit(Arrays.copyOf(x, 2560 * row), Arrays.copyOf(y, 2560),
-            new CompiledModel.FitOptions(1, c.batch(), ChapterConfig.VALIDATION_SPLIT, true),
-            TrainingListener.NONE); // warms up the validation graph
-        long e0 = System.nanoTime();
-        m.fit(Arrays.copyOf(x, 2560 * row), Arrays.copyOf(y, 2560),
-            new CompiledModel.FitOptions(1, c.batch(), ChapterConfig.VALIDATION_SPLIT, true),
-            TrainingListener.NONE);
-        epochSeconds = (System.nanoTime() - e0) / 1e9;
+        float[] fitX = Arrays.copyOf(x, 2560 * row);
+        float[] fitY = Arrays.copyOf(y, 2560);
+        CompiledModel.FitOptions oneEpoch =
+            new CompiledModel.FitOptions(1, c.batch(), ChapterConfig.VALIDATION_SPLIT, true);
+        m.fit(fitX, fitY, oneEpoch, TrainingListener.NONE); // warms up the validation graph
+        double[] epochs = new double[EPOCHS];
+        for (int i = 0; i < EPOCHS; i++) {
+          long e0 = System.nanoTime();
+          m.fit(fitX, fitY, oneEpoch, TrainingListener.NONE);
+          epochs[i] = (System.nanoTime() - e0) / 1e9;
+        }
+        Arrays.sort(epochs);
+        epochSeconds = epochs[EPOCHS / 2];
         float[] test = Arrays.copyOfRange(x, 2560 * row, 3000 * row);
         m.predict(test);
         double[] p = new double[5];
