@@ -116,7 +116,8 @@ final class Trainer {
     }
     try (TFloat32 tx = Tensors.of(bx, n, model.inputShape());
         TFloat32 ty = Tensors.of(by, n, model.outputShape());
-        Result r = Tensors.inline(session.runner()).feed(g.x, tx).feed(g.y, ty).addTarget(g.trainStep).fetch(g.loss).run()) {
+        Result r = Tensors.inline(session.runner()).feed(g.x, tx).feed(g.y, ty).addTarget(g.trainStep)
+            .fetch(g.loss).run()) {
       return ((TFloat32) r.get(0)).getFloat();
     }
   }
