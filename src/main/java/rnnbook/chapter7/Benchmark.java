@@ -92,6 +92,25 @@ public final class Benchmark {
   }
 
   /**
+   * TensorFlow's own per-op-type account of {@code steps} training steps of case {@code c} (after
+   * the first step and {@link #WARMUP_STEPS} untimed ones), microseconds per step, largest first;
+   * see {@link CompiledModel#opMicrosPerStep}.
+   */
+  public static Map<String, Double> opMicros(Case c, int steps) {
+    MultiplicationProblem data = MultiplicationProblem.generate(1, 3000, c.timesteps());
+    int row = c.timesteps() * 2;
+    float[] bx = Arrays.copyOf(data.xFloat(), c.batch() * row);
+    float[] by = Arrays.copyOf(data.yFloat(), c.batch());
+    try (CompiledModel m = model(c).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+        CompileOptions.of(1).withBackend(c.backend()).withKernelThreads(c.kernelThreads()))) {
+      for (int i = 0; i <= WARMUP_STEPS; i++) {
+        m.trainOnBatch(bx, by, c.batch());
+      }
+      return m.opMicrosPerStep(bx, by, c.batch(), steps);
+    }
+  }
+
+  /**
    * Runs one case: builds, times {@code steps} training steps after the first, and, when {@code
    * epoch} is set, chapter epochs (2048 samples in steps of {@code c.batch()}, validation on 512;
    * the median of {@link #EPOCHS}) and predictions on 440 samples.

@@ -3,8 +3,10 @@ package rnnbook.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -25,7 +27,8 @@ import rnnbook.keras.layers.RecurrentBackend;
 /**
  * {@code bench}: measures the chapter's models (see {@link Benchmark}) and writes
  * results/bench.csv; with {@code --scaling}, also how the step grows with batch, sequence length
- * and units, into results/bench_scaling.csv.
+ * and units, into results/bench_scaling.csv; with {@code --ops}, TensorFlow's own per-op-type
+ * account of the step, into results/bench_ops.csv.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     header = "Time the models: build, training step, epoch, prediction.",
@@ -51,6 +54,10 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--scaling", description = "Also measure batch 32/128/512, timesteps 100/400 and units 30/128.")
   boolean scaling;
+
+  @Option(names = "--ops", description = "Also TensorFlow's own account of the training step per op "
+      + "type (its software trace: shares, not timings), into results/bench_ops.csv.")
+  boolean ops;
 
   @CommandLine.Mixin BackendOption backend = new BackendOption();
 
@@ -97,6 +104,9 @@ final class BenchCommand implements Callable<Integer> {
       rows.add(measure(new Case(m, 32, 100, BookModel.UNITS, requested, kernelThreads), repeats, true));
     }
     write(results.resolve("bench.csv"), rows);
+    if (ops) {
+      writeOps(results.resolve("bench_ops.csv"), requested);
+    }
     if (scaling) {
       List<Result> scaled = new ArrayList<>();
       for (Case c : Benchmark.scalingCases(models, requested, kernelThreads)) {
@@ -117,6 +127,34 @@ final class BenchCommand implements Callable<Integer> {
         r.buildSeconds(), r.firstStepSeconds(), r.stepMsMedian(), r.stepMsP10(), r.stepMsP90(),
         r.epochSeconds(), r.predictPerSecond(), r.peakRssMb(), r.matmulFloorMs());
     return r;
+  }
+
+  static final String[] OPS_HEADER = {"model", "op_type", "microseconds_per_step", "share_percent"};
+
+  /** Per model, the step's op types by the time TensorFlow's trace gives them; the top 12 printed. */
+  private void writeOps(Path file, RecurrentBackend requested) throws IOException {
+    Map<BookModel, Map<String, Double>> all = new LinkedHashMap<>();
+    for (BookModel m : models) {
+      Map<String, Double> micros =
+          Benchmark.opMicros(new Case(m, 32, 100, BookModel.UNITS, requested, kernelThreads), steps);
+      double total = micros.values().stream().mapToDouble(Double::doubleValue).sum();
+      System.out.printf(Locale.ROOT, "%s: the step's ops by type (TensorFlow's trace, %d steps; "
+          + "%.0f us per step in all)%n", m.key(), steps, total);
+      micros.entrySet().stream().limit(12).forEach(e -> System.out.printf(Locale.ROOT,
+          "  %-34s %9.1f us %5.1f %%%n", e.getKey(), e.getValue(), 100 * e.getValue() / total));
+      all.put(m, micros);
+    }
+    AtomicWrite.text(file, w -> {
+      try (CSVPrinter csv = CSVFormat.DEFAULT.builder().setHeader(OPS_HEADER).get().print(w)) {
+        for (Map.Entry<BookModel, Map<String, Double>> e : all.entrySet()) {
+          double total = e.getValue().values().stream().mapToDouble(Double::doubleValue).sum();
+          for (Map.Entry<String, Double> op : e.getValue().entrySet()) {
+            csv.printRecord(e.getKey().key(), op.getKey(), op.getValue(), 100 * op.getValue() / total);
+          }
+        }
+      }
+    });
+    System.out.println("wrote " + file);
   }
 
   private void write(Path file, List<Result> rows) throws IOException {

@@ -3,6 +3,7 @@ package rnnbook.keras;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Session;
 import org.tensorflow.proto.ConfigProto;
 import rnnbook.keras.layers.BackendChoice;
@@ -132,6 +133,16 @@ public final class CompiledModel implements AutoCloseable {
    */
   public double trainOnBatch(float[] bx, float[] by, int n) {
     return requireTrainer().trainOnBatch(bx, by, n);
+  }
+
+  /**
+   * TensorFlow's own account of {@code steps} training steps on one batch (they train the model):
+   * the time of the ops of each type, in microseconds per step, largest first. The steps run with
+   * TensorFlow's software trace, which slows them and weighs most on the smallest ops: shares, not
+   * timings.
+   */
+  public Map<String, Double> opMicrosPerStep(float[] bx, float[] by, int n, int steps) {
+    return requireTrainer().opMicrosPerStep(bx, by, n, steps);
   }
 
   /** Keras's {@code evaluate}: the loss over all samples. */

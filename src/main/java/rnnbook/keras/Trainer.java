@@ -2,10 +2,17 @@ package rnnbook.keras;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import rnnbook.keras.CompiledModel.FitOptions;
 import rnnbook.keras.layers.Layer;
@@ -108,18 +115,53 @@ final class Trainer {
 
   /** See {@link CompiledModel#trainOnBatch}. */
   double trainOnBatch(float[] bx, float[] by, int n) {
-    int inputSize = inference.inputSize();
-    int outputSize = inference.outputSize();
-    if (n < 1 || bx.length < n * inputSize || by.length < n * outputSize) {
-      throw new IllegalArgumentException("a batch of " + n + " samples needs " + n * inputSize
-          + " x values and " + n * outputSize + " y values, received " + bx.length + " and " + by.length);
-    }
+    checkBatch(bx, by, n);
     try (TFloat32 tx = Tensors.of(bx, n, model.inputShape());
         TFloat32 ty = Tensors.of(by, n, model.outputShape());
         Result r = Tensors.inline(session.runner()).feed(g.x, tx).feed(g.y, ty).addTarget(g.trainStep)
             .fetch(g.loss).run()) {
       return ((TFloat32) r.get(0)).getFloat();
     }
+  }
+
+  private void checkBatch(float[] bx, float[] by, int n) {
+    int inputSize = inference.inputSize();
+    int outputSize = inference.outputSize();
+    if (n < 1 || bx.length < n * inputSize || by.length < n * outputSize) {
+      throw new IllegalArgumentException("a batch of " + n + " samples needs " + n * inputSize
+          + " x values and " + n * outputSize + " y values, received " + bx.length + " and " + by.length);
+    }
+  }
+
+  /** See {@link CompiledModel#opMicrosPerStep}. */
+  Map<String, Double> opMicrosPerStep(float[] bx, float[] by, int n, int steps) {
+    checkBatch(bx, by, n);
+    if (steps < 1) {
+      throw new IllegalArgumentException("steps must be >= 1, received " + steps);
+    }
+    Map<String, String> typeOf = new HashMap<>();
+    g.graph.operations().forEachRemaining(op -> typeOf.put(op.name(), op.type()));
+    RunOptions traced = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE)
+        .setInterOpThreadPool(-1).build();
+    Map<String, Double> micros = new HashMap<>();
+    for (int i = 0; i < steps; i++) {
+      try (TFloat32 tx = Tensors.of(bx, n, model.inputShape());
+          TFloat32 ty = Tensors.of(by, n, model.outputShape());
+          Result r = session.runner().setOptions(traced).feed(g.x, tx).feed(g.y, ty)
+              .addTarget(g.trainStep).fetch(g.loss).runAndFetchMetadata()) {
+        RunMetadata metadata = r.getMetadata().orElseThrow();
+        for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
+          for (NodeExecStats node : device.getNodeStatsList()) {
+            String type = typeOf.getOrDefault(node.getNodeName(), node.getNodeName());
+            micros.merge(type, node.getAllEndRelNanos() / 1e3 / steps, Double::sum);
+          }
+        }
+      }
+    }
+    Map<String, Double> sorted = new LinkedHashMap<>();
+    micros.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
   }
 
   private static void shuffle(int[] a, SplittableRandom random) {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -40,5 +42,38 @@ class BenchCommandTest {
     assertTrue(Double.parseDouble(row.get("predict_samples_per_second")) > 0);
     CliRun bad = CliRun.of("bench", "--repeats", "0", "--results", dir.toString());
     assertEquals(2, bad.exit());
+  }
+
+  /**
+   * {@code --ops} lists the op types the training step ran, by TensorFlow's trace: Adam's update of
+   * each of the model's 5 weights, the recurrent layers' ops of the backend bench.csv says ran.
+   */
+  @Test
+  void opsListsTheStepsOpTypes(@TempDir Path dir) throws Exception {
+    CliRun r = CliRun.of("bench", "--models", "simple_rnn", "--repeats", "1", "--steps", "3", "--ops",
+        "--results", dir.toString());
+    assertEquals(0, r.exit(), r.err());
+    Map<String, Double> micros = new HashMap<>();
+    double shares = 0;
+    try (Reader in = Files.newBufferedReader(dir.resolve("bench_ops.csv"))) {
+      for (CSVRecord row : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+        assertEquals("simple_rnn", row.get("model"));
+        micros.put(row.get("op_type"), Double.parseDouble(row.get("microseconds_per_step")));
+        shares += Double.parseDouble(row.get("share_percent"));
+      }
+    }
+    assertEquals(100, shares, 1e-6);
+    assertTrue(micros.getOrDefault("ApplyAdam", 0.0) > 0, micros.toString());
+    String kernels;
+    try (Reader in = Files.newBufferedReader(dir.resolve("bench.csv"))) {
+      kernels = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)
+          .getRecords().get(0).get("kernels");
+    }
+    if (kernels.equals("native")) {
+      assertTrue(micros.getOrDefault("RnnbookSimpleRnnSequence", 0.0) > 0, micros.toString());
+      assertTrue(micros.getOrDefault("RnnbookSimpleRnnSequenceGrad", 0.0) > 0, micros.toString());
+    } else {
+      assertTrue(micros.keySet().stream().noneMatch(t -> t.startsWith("Rnnbook")), micros.toString());
+    }
   }
 }
