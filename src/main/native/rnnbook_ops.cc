@@ -694,7 +694,10 @@ void gruForwardRows(const GruSequence& s, int64_t b0, int64_t b1) {
     });
 }
 
-void gruForward(void* threads, TF_OpKernelContext* context) {
+// KEEP: the training op (h, and the gates and m_h its backward pass reads); else the forward pass
+// alone for validation and prediction (h only, nothing kept for a backward pass)
+template <bool KEEP>
+void gruRun(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *rb = k.input(2), *h0 = k.input(3);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
@@ -707,33 +710,17 @@ void gruForward(void* threads, TF_OpKernelContext* context) {
       !k.shaped(h0, "h0", {B, U}))
     return;
   float* h = k.output(0, {T, B, U});
-  float* gates = k.output(1, {T, B, G});
-  float* mh = k.output(2, {T, B, U});
+  float* gates = KEEP ? k.output(1, {T, B, G}) : nullptr;
+  float* mh = KEEP ? k.output(2, {T, B, U}) : nullptr;
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 3);
   GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), h, gates, mh};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<true>(s, b0, b1); });
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<KEEP>(s, b0, b1); });
 }
 
-// The forward pass alone (validation, prediction): h only, nothing kept for a backward pass.
-void gruInference(void* threads, TF_OpKernelContext* context) {
-  Kernel k(context);
-  TF_Tensor *xp = k.input(0), *rk = k.input(1), *rb = k.input(2), *h0 = k.input(3);
-  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
-  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 3;
-  if (G % 3 != 0) {
-    k.invalid("xp's last dimension must be 3 * units, received " + std::to_string(G));
-    return;
-  }
-  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(rb, "recurrent_bias", {G}) ||
-      !k.shaped(h0, "h0", {B, U}))
-    return;
-  float* h = k.output(0, {T, B, U});
-  if (k.failed || T == 0 || B == 0 || U == 0) return;
-  std::vector<float> packed = packGates(data(rk), U, U, 3);
-  GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), h, nullptr, nullptr};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<false>(s, b0, b1); });
-}
+void gruForward(void* threads, TF_OpKernelContext* context) { gruRun<true>(threads, context); }
+
+void gruInference(void* threads, TF_OpKernelContext* context) { gruRun<false>(threads, context); }
 
 struct GruSequenceGrad {
   int64_t T, B, U, G, UP;
@@ -970,7 +957,10 @@ void lstmForwardRows(const LstmSequence& s, int64_t b0, int64_t b1) {
     });
 }
 
-void lstmForward(void* threads, TF_OpKernelContext* context) {
+// KEEP: the training op (h, c, the gates and tanh(c) its backward pass reads); else the forward
+// pass alone for validation and prediction (h only; c in two rolling rows)
+template <bool KEEP>
+void lstmRun(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *c0 = k.input(3);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
@@ -983,36 +973,20 @@ void lstmForward(void* threads, TF_OpKernelContext* context) {
       !k.shaped(c0, "c0", {B, U}))
     return;
   float* h = k.output(0, {T, B, U});
-  float* c = k.output(1, {T, B, U});
-  float* gates = k.output(2, {T, B, G});
-  float* tc = k.output(3, {T, B, U});
+  float* c = KEEP ? k.output(1, {T, B, U}) : nullptr;
+  float* gates = KEEP ? k.output(2, {T, B, G}) : nullptr;
+  float* tc = KEEP ? k.output(3, {T, B, U}) : nullptr;
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 4);
-  LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), h, c, gates, tc};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<true>(s, b0, b1); });
+  std::vector<float> rolling(KEEP ? 0 : 2 * B * U);
+  LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), h,
+                 KEEP ? c : rolling.data(), gates, tc};
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<KEEP>(s, b0, b1); });
 }
 
-// The forward pass alone (validation, prediction): h only, nothing kept for a backward pass.
-void lstmInference(void* threads, TF_OpKernelContext* context) {
-  Kernel k(context);
-  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *c0 = k.input(3);
-  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
-  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 4;
-  if (G % 4 != 0) {
-    k.invalid("xp's last dimension must be 4 * units, received " + std::to_string(G));
-    return;
-  }
-  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(c0, "c0", {B, U}))
-    return;
-  float* h = k.output(0, {T, B, U});
-  if (k.failed || T == 0 || B == 0 || U == 0) return;
-  std::vector<float> packed = packGates(data(rk), U, U, 4);
-  std::vector<float> c(2 * B * U);
-  LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), h, c.data(),
-                 nullptr, nullptr};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<false>(s, b0, b1); });
-}
+void lstmForward(void* threads, TF_OpKernelContext* context) { lstmRun<true>(threads, context); }
+
+void lstmInference(void* threads, TF_OpKernelContext* context) { lstmRun<false>(threads, context); }
 
 struct LstmSequenceGrad {
   int64_t T, B, U, G, UP;
