@@ -33,6 +33,8 @@ import time
 
 import numpy as np
 
+from same_start import notebook_data  # the notebook's generator, as rnnbook's
+
 MODELS = ("simple_rnn", "lstm", "gru")
 FRAMEWORKS = ("torch", "keras")
 UNITS = 30
@@ -40,26 +42,11 @@ COLUMNS = ["framework", "version", "model", "threads", "batch", "timesteps", "wa
            "epoch_median_s", "epoch_min_s", "epoch_max_s", "step_median_ms", "last_loss"]
 
 
-def notebook_data(seed, samples=3000, steps=100):
-    """The notebook's generator (as src/test/python/make_fixtures.py)."""
-    np.random.seed(seed)
-    x, y = [], []
-    for _ in range(samples):
-        lst = np.random.rand(steps)
-        idx = np.random.choice(steps, 2, replace=False)
-        zeros = np.zeros(steps)
-        zeros[idx] = 1
-        x.append(np.array(list(zip(zeros, lst))))
-        y.append(np.prod(lst[idx]))
-    return np.array(x, dtype=np.float32), np.array(y, dtype=np.float32)
-
-
 def split(args):
     """2560 fitted as in the notebook; the last 20 % of them validate, as Keras's validation_split."""
-    x, y = notebook_data(args.seed, args.samples, args.timesteps)
+    x, y = (a.astype(np.float32) for a in notebook_data(args.seed, args.samples, args.timesteps))
     fit = args.samples * 2560 // 3000
-    val = int(fit * 0.2)
-    return x[:fit], y[:fit], fit - val
+    return x[:fit], y[:fit], int(fit * (1 - 0.2))  # Keras's validation_split keeps the floor
 
 
 def run_torch(kind, args):

@@ -16,22 +16,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-
-def chapter_data(seed=1, samples=3000, timesteps=100):
-    np.random.seed(seed)
-    x, y = [], []
-    for _ in range(samples):
-        lst = np.random.rand(timesteps)
-        idx = np.random.choice(timesteps, 2, replace=False)
-        zeros = np.zeros(timesteps)
-        zeros[idx] = 1
-        x.append(np.array(list(zip(zeros, lst))))
-        y.append(np.prod(lst[idx]))
-    return np.array(x), np.array(y)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "main", "python"))
+from same_start import notebook_data  # noqa: E402  (the notebook's generator, as rnnbook's)
 
 
 def main(savedmodels, results, seed=1):
-    x, _ = chapter_data(seed)
+    x, _ = notebook_data(seed)
     test = x[2560:].astype(np.float32)
     worst = 0.0
     for model in ("simple_rnn", "lstm", "gru"):

@@ -11,7 +11,11 @@ Run from the project root with python3 and numpy (no TensorFlow needed):
    samples of X and all of Y, to check the Java generator bit for bit.
 """
 import os
+import sys
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "main", "python"))
+from same_start import notebook_data  # noqa: E402  (the notebook's generator, as rnnbook's)
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "resources", "reference")
 
@@ -90,19 +94,6 @@ def layer_cases():
     bias = rng.uniform(-1, 1, (3,))
     x2 = x[:, 0]
     save(os.path.join(ROOT, "layers", "dense"), x=x2, kernel=kernel, bias=bias, y=x2 @ kernel + bias)
-
-
-def notebook_data(seed, samples=3000, steps=100):
-    np.random.seed(seed)
-    X, Y = [], []
-    for _ in range(samples):
-        lst = np.random.rand(steps)
-        idx = np.random.choice(steps, 2, replace=False)
-        zeros = np.zeros(steps)
-        zeros[idx] = 1
-        X.append(np.array(list(zip(zeros, lst))))
-        Y.append(np.prod(lst[idx]))
-    return np.array(X), np.array(Y)
 
 
 def data_cases():

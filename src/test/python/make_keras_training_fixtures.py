@@ -30,8 +30,12 @@ settings and the versions.
 import json
 import os
 import platform
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "main", "python"))
+from same_start import notebook_data  # noqa: E402  (the notebook's generator, as rnnbook's)
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "resources", "reference", "keras_training")
 DATA_SEED = 11
@@ -48,19 +52,6 @@ CASES = {
     "gru": ("GRU", {}),
     "gru_reset_before": ("GRU", {"reset_after": False}),
 }
-
-
-def notebook_data(seed, samples, steps):
-    np.random.seed(seed)
-    xs, ys = [], []
-    for _ in range(samples):
-        lst = np.random.rand(steps)
-        idx = np.random.choice(steps, 2, replace=False)
-        zeros = np.zeros(steps)
-        zeros[idx] = 1
-        xs.append(np.array(list(zip(zeros, lst))))
-        ys.append(np.prod(lst[idx]))
-    return np.array(xs), np.array(ys)
 
 
 def build(keras, layer, kwargs, optimizer=None):
