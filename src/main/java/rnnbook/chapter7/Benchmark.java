@@ -91,6 +91,12 @@ public final class Benchmark {
     };
   }
 
+  /** Case {@code c}'s model compiled for training as the chapter does, one TensorFlow thread. */
+  private static CompiledModel compile(Case c) {
+    return model(c).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
+        CompileOptions.of(1).withBackend(c.backend()).withKernelThreads(c.kernelThreads()));
+  }
+
   /**
    * TensorFlow's own per-op-type account of {@code steps} training steps of case {@code c} (after
    * the first step and {@link #WARMUP_STEPS} untimed ones), microseconds per step, largest first;
@@ -101,8 +107,7 @@ public final class Benchmark {
     int row = c.timesteps() * 2;
     float[] bx = Arrays.copyOf(data.xFloat(), c.batch() * row);
     float[] by = Arrays.copyOf(data.yFloat(), c.batch());
-    try (CompiledModel m = model(c).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
-        CompileOptions.of(1).withBackend(c.backend()).withKernelThreads(c.kernelThreads()))) {
+    try (CompiledModel m = compile(c)) {
       for (int i = 0; i <= WARMUP_STEPS; i++) {
         m.trainOnBatch(bx, by, c.batch());
       }
@@ -121,8 +126,7 @@ public final class Benchmark {
     float[] y = data.yFloat();
     int row = c.timesteps() * 2;
     long t0 = System.nanoTime();
-    try (CompiledModel m = model(c).compile(Adam.Config.defaults(), Loss.MEAN_SQUARED_ERROR,
-        CompileOptions.of(1).withBackend(c.backend()).withKernelThreads(c.kernelThreads()))) {
+    try (CompiledModel m = compile(c)) {
       double build = (System.nanoTime() - t0) / 1e9;
       float[] bx = Arrays.copyOf(x, c.batch() * row);
       float[] by = Arrays.copyOf(y, c.batch());
