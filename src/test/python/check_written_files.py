@@ -5,10 +5,11 @@
     python src/test/python/check_written_files.py savedmodels results
 
 For each model it loads savedmodels/<model>.keras and .h5 with keras.models.load_model, predicts
-the chapter's test set (X.npy of `rnnbook data`, or regenerated here with the notebook's loop and
+the chapter's test set (X.npy of `rnnbook data`, or regenerated here with the notebook's loop and the
 seed), and prints the largest difference from results/<model>/predictions.csv.
 """
 import csv
+import json
 import os
 import sys
 
@@ -20,7 +21,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from same_start import notebook_data  # noqa: E402  (the notebook's generator, as rnnbook's)
 
 
-def main(savedmodels, results, seed=1):
+def main(savedmodels, results, seed=None):
+    if seed is None:  # the run's own seed (the chapter's default changes)
+        with open(os.path.join(results, "run.json")) as f:
+            seed = int(json.load(f)["seed"])
     x, _ = notebook_data(seed)
     test = x[2560:].astype(np.float32)
     worst = 0.0
