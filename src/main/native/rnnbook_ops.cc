@@ -607,6 +607,13 @@ struct Kernel {
     return false;
   }
 
+  // true when xp's last dimension, width, holds the given number of gate blocks of units each
+  bool gateBlocks(int64_t width, int gates) {
+    if (width % gates == 0) return true;
+    return invalid("xp's last dimension must be " + std::to_string(gates) + " * units, received " +
+                   std::to_string(width));
+  }
+
   // true when t has exactly the given dims (-1 matches any)
   bool shaped(TF_Tensor* t, const char* name, std::vector<int64_t> dims) {
     if (t == nullptr) return false;
@@ -702,10 +709,7 @@ void gruRun(void* threads, TF_OpKernelContext* context) {
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *rb = k.input(2), *h0 = k.input(3);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 3;
-  if (G % 3 != 0) {
-    k.invalid("xp's last dimension must be 3 * units, received " + std::to_string(G));
-    return;
-  }
+  if (!k.gateBlocks(G, 3)) return;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(rb, "recurrent_bias", {G}) ||
       !k.shaped(h0, "h0", {B, U}))
     return;
@@ -819,10 +823,7 @@ void gruResetBeforeForward(void*, TF_OpKernelContext* context) {
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 3;
-  if (G % 3 != 0) {
-    k.invalid("xp's last dimension must be 3 * units, received " + std::to_string(G));
-    return;
-  }
+  if (!k.gateBlocks(G, 3)) return;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U})) return;
   float* h = k.output(0, {T, B, U});
   float* gates = k.output(1, {T, B, G});
@@ -965,10 +966,7 @@ void lstmRun(void* threads, TF_OpKernelContext* context) {
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *c0 = k.input(3);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 4;
-  if (G % 4 != 0) {
-    k.invalid("xp's last dimension must be 4 * units, received " + std::to_string(G));
-    return;
-  }
+  if (!k.gateBlocks(G, 4)) return;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(c0, "c0", {B, U}))
     return;
