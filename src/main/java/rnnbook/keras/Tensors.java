@@ -28,7 +28,7 @@ final class Tensors {
     return runner.setOptions(IN_CALLER_THREAD);
   }
 
-  private static final RunOptions IN_CALLER_THREAD =
+  static final RunOptions IN_CALLER_THREAD =
       RunOptions.newBuilder().setInterOpThreadPool(-1).build();
 
   static float[] values(TFloat32 t) {

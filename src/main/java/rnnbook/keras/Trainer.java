@@ -141,8 +141,8 @@ final class Trainer {
     }
     Map<String, String> typeOf = new HashMap<>();
     g.graph.operations().forEachRemaining(op -> typeOf.put(op.name(), op.type()));
-    RunOptions traced = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE)
-        .setInterOpThreadPool(-1).build();
+    RunOptions traced = Tensors.IN_CALLER_THREAD.toBuilder()
+        .setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build();
     Map<String, Double> micros = new HashMap<>();
     for (int i = 0; i < steps; i++) {
       try (TFloat32 tx = Tensors.of(bx, n, model.inputShape());
