@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds rnnbook's native recurrent kernels (rnnbook_ops.cc) for three x86-64 levels, baseline
 # (x86-64-v2), AVX2 (v3) and AVX-512 (v4); rnnbook.keras.layers.NativeKernels loads the best one
-# the CPU runs, after checking it against the SHA-256 written into kernels.properties here.
+# the CPU runs, after checking it against the SHA-256 written into kernels.properties here. Beside
+# them, librnnbook_alloc.so (rnnbook_alloc.cc, the tensor allocator NativeAllocator loads before
+# TensorFlow), built without TensorFlow's library.
 # Run by Maven at generate-resources:  build-kernels.sh SOURCE TENSORFLOW_NATIVE_DIR OUT_DIR
 # (TENSORFLOW_NATIVE_DIR: where Maven unpacked libtensorflow_framework.so.2 from TensorFlow's jar)
 # Without a C++ compiler it prints one line and succeeds: the layers then use TensorFlow's ops.
 set -uo pipefail
 source=$1 out=$3
+allocator_source=$(dirname "$source")/rnnbook_alloc.cc
 framework=$(find "$2" -name libtensorflow_framework.so.2 2>/dev/null | head -n 1)
 cxx=${CXX:-g++}
 flags=(-std=c++17 -O3 -ffast-math -mrecip -fPIC -shared)
@@ -23,13 +26,13 @@ if [ -z "$framework" ]; then
   exit 0
 fi
 # up to date when the source, flags, compiler and TensorFlow library are those of the last build
-stamp=$( { cat "$source"; echo "${flags[*]} ${levels[*]}"; timeout 30 "$cxx" --version | head -n 1;
+stamp=$( { cat "$source" "$allocator_source"; echo "${flags[*]} ${levels[*]}"; timeout 30 "$cxx" --version | head -n 1;
   stat -c %s "$framework"; } | sha256sum | cut -c1-64)
 if [ -f "$out/kernels.properties" ] && grep -qx "build=$stamp" "$out/kernels.properties"; then
   exit 0
 fi
 mkdir -p "$out"
-rm -f "$out"/librnnbook_ops-*.so "$out/kernels.properties"
+rm -f "$out"/librnnbook_ops-*.so "$out"/librnnbook_alloc.so "$out/kernels.properties"
 start=$(date +%s%N)
 pids=()
 for level in "${levels[@]}"; do
@@ -38,6 +41,10 @@ for level in "${levels[@]}"; do
     "$source" "$framework" > "$out/$level.log" 2>&1 &
   pids+=($!)
 done
+# the allocator links nothing of TensorFlow's: it is loaded before TensorFlow
+timeout 300 "$cxx" -std=c++17 -O2 -fPIC -shared -o "$out/librnnbook_alloc.so.tmp" "$allocator_source" -ldl \
+  > "$out/allocator.log" 2>&1 &
+allocator_pid=$!
 failure=""
 for i in "${!levels[@]}"; do
   wait "${pids[$i]}"
@@ -51,6 +58,11 @@ for i in "${!levels[@]}"; do
     fi
   fi
 done
+wait $allocator_pid
+status=$?
+if [ $status -ne 0 ] && [ -z "$failure" ]; then
+  failure="$cxx failed for rnnbook_alloc.cc: $(grep -m1 -i error "$out/allocator.log" || tail -n 1 "$out/allocator.log")"
+fi
 if [ -n "$failure" ]; then
   echo "rnnbook: native recurrent kernels not built ($failure); recurrent layers will use TensorFlow's ops"
   rm -f "$out"/*.tmp "$out"/*.log
@@ -63,8 +75,10 @@ fi
     mv "$out/librnnbook_ops-$level.so.tmp" "$out/librnnbook_ops-$level.so"
     echo "sha256.librnnbook_ops-$level.so=$(sha256sum "$out/librnnbook_ops-$level.so" | cut -c1-64)"
   done
+  mv "$out/librnnbook_alloc.so.tmp" "$out/librnnbook_alloc.so"
+  echo "sha256.librnnbook_alloc.so=$(sha256sum "$out/librnnbook_alloc.so" | cut -c1-64)"
 } > "$out/kernels.properties.tmp"
 mv "$out/kernels.properties.tmp" "$out/kernels.properties"
 rm -f "$out"/*.log
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-echo "rnnbook: built the native recurrent kernels (${levels[*]}) in $((ms / 1000)).$((ms % 1000 / 100)) s"
+echo "rnnbook: built the native recurrent kernels (${levels[*]}) and the tensor allocator in $((ms / 1000)).$((ms % 1000 / 100)) s"

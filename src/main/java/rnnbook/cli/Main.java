@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import rnnbook.chapter7.BookModel;
 import rnnbook.chapter7.Chapter;
 import rnnbook.chapter7.ChapterConfig;
+import rnnbook.keras.layers.NativeAllocator;
 import rnnbook.report.BookReference;
 
 /**
@@ -161,6 +162,7 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    NativeAllocator.install(); // before anything loads TensorFlow, or it does nothing
     System.exit(commandLine().execute(args));
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -91,29 +92,12 @@ public final class NativeKernels {
   }
 
   private static String loadVerified() throws IOException {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch", "");
-    if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-      throw new IllegalStateException("built for Linux x86-64 only, this is " + os + " " + arch);
-    }
-    Properties manifest = new Properties();
-    String manifestText = new String(read("kernels.properties"), java.nio.charset.StandardCharsets.UTF_8);
-    manifest.load(new StringReader(manifestText));
+    requireLinuxX86();
     Set<String> cpu = cpuFlags();
     Level level = LEVELS.stream().filter(l -> levelAndBelow(l).stream().allMatch(cpu::contains))
         .findFirst().orElseThrow(() -> new IllegalStateException("this CPU lacks x86-64-v2"));
     String file = "librnnbook_ops-" + level.name() + ".so";
-    String expected = manifest.getProperty("sha256." + file);
-    if (expected == null) {
-      throw new IllegalStateException("kernels.properties names no " + file);
-    }
-    byte[] library = read(file);
-    String actual = sha256(library);
-    if (!actual.equals(expected)) {
-      throw new IllegalStateException(where(file) + " is not the library the build made (SHA-256 "
-          + actual.substring(0, 12) + ", expected " + expected.substring(0, 12)
-          + "); rebuild with ./mvnw compile");
-    }
+    byte[] library = verified(file);
     // load a private copy of the checked bytes: the file cannot change between check and load
     Path copy = Files.createTempFile("librnnbook_ops-", ".so");
     copy.toFile().deleteOnExit();
@@ -131,17 +115,47 @@ public final class NativeKernels {
     return "native kernels " + level.name() + " from " + where(file);
   }
 
+  /** The libraries are built for Linux x86-64 only. */
+  static void requireLinuxX86() {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "");
+    if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      throw new IllegalStateException("built for Linux x86-64 only, this is " + os + " " + arch);
+    }
+  }
+
+  /**
+   * The bytes of one of the build's native libraries, checked against the SHA-256 the build wrote
+   * into kernels.properties; a missing, truncated or foreign file is refused with its reason.
+   */
+  static byte[] verified(String file) throws IOException {
+    Properties manifest = new Properties();
+    manifest.load(new StringReader(new String(read("kernels.properties"), StandardCharsets.UTF_8)));
+    String expected = manifest.getProperty("sha256." + file);
+    if (expected == null) {
+      throw new IllegalStateException("kernels.properties names no " + file);
+    }
+    byte[] library = read(file);
+    String actual = sha256(library);
+    if (!actual.equals(expected)) {
+      throw new IllegalStateException(where(file) + " is not the library the build made (SHA-256 "
+          + actual.substring(0, 12) + ", expected " + expected.substring(0, 12)
+          + "); rebuild with ./mvnw compile");
+    }
+    return library;
+  }
+
   private static List<String> levelAndBelow(Level level) {
     return LEVELS.subList(LEVELS.indexOf(level), LEVELS.size()).stream()
         .flatMap(l -> l.flags().stream()).toList();
   }
 
-  private static String where(String file) {
+  static String where(String file) {
     String dir = System.getProperty("rnnbook.native.dir");
     return dir != null ? Path.of(dir, file).toString() : "classpath:" + RESOURCES + file;
   }
 
-  private static byte[] read(String file) throws IOException {
+  static byte[] read(String file) throws IOException {
     String dir = System.getProperty("rnnbook.native.dir");
     if (dir != null) {
       Path path = Path.of(dir, file);
