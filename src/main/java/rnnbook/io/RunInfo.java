@@ -11,6 +11,7 @@ import org.tensorflow.TensorFlow;
 import rnnbook.data.AtomicWrite;
 import rnnbook.data.InputFiles;
 import rnnbook.keras.Devices;
+import rnnbook.keras.layers.NativeAllocator;
 
 /**
  * What a run was: its configuration and the machine it ran on, written as {@code results/run.json}
@@ -31,6 +32,7 @@ public record RunInfo(
     @JsonProperty("tensorflow") String tensorflow,
     @JsonProperty("device") String device,
     @JsonProperty("recurrent_layers") String recurrentLayers,
+    @JsonProperty("tensor_memory") String tensorMemory,
     @JsonProperty("machine") String machine,
     @JsonProperty("java") String java,
     @JsonProperty("started") String started,
@@ -42,7 +44,7 @@ public record RunInfo(
       String tensorflow, String device, String recurrentLayers, String machine, String java, String started,
       String finished) {
     this(command, models, epochs, seed, batchSize, null, null, null, data, tensorflow, device, recurrentLayers,
-        machine, java, started, finished);
+        null, machine, java, started, finished);
   }
 
   /**
@@ -52,7 +54,7 @@ public record RunInfo(
   public static RunInfo start(String command, List<String> models, int epochs, long seed, int batchSize,
       String data, String recurrentLayers) {
     return new RunInfo(command, models, epochs, seed, batchSize, null, null, null, data, TensorFlow.version(),
-        Devices.used(), recurrentLayers, describeMachine(), System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
+        Devices.used(), recurrentLayers, NativeAllocator.status(), describeMachine(), System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
         Instant.now().toString(), null);
   }
 
@@ -63,9 +65,10 @@ public record RunInfo(
         + rt.availableProcessors() + " cores, " + (rt.maxMemory() >> 20) + " MiB max heap";
   }
 
+  /** This run, finished now; what gave its tensors their memory is said again (it is known once they had some). */
   public RunInfo finish() {
     return new RunInfo(command, models, epochs, seed, batchSize, validationSplit, shuffle, shuffleSeed, data,
-        tensorflow, device, recurrentLayers, machine, java, started, Instant.now().toString());
+        tensorflow, device, recurrentLayers, NativeAllocator.status(), machine, java, started, Instant.now().toString());
   }
 
   /**
@@ -74,7 +77,7 @@ public record RunInfo(
    */
   public RunInfo withBatches(double validationSplit, String shuffle, long shuffleSeed) {
     return new RunInfo(command, models, epochs, seed, batchSize, validationSplit, shuffle, shuffleSeed, data,
-        tensorflow, device, recurrentLayers, machine, java, started, finished);
+        tensorflow, device, recurrentLayers, tensorMemory, machine, java, started, finished);
   }
 
   public void write(Path file) throws IOException {

@@ -12,6 +12,7 @@ import java.util.List;
 import org.tensorflow.TensorFlow;
 import rnnbook.data.AtomicWrite;
 import rnnbook.data.InputFiles;
+import rnnbook.keras.layers.NativeAllocator;
 
 /**
  * {@code results/study/study.json}: what every run of a study shares (epochs, batch size, data size,
@@ -30,6 +31,7 @@ public record StudyInfo(
     @JsonProperty("plateau_exit") double plateauExit,
     @JsonProperty("tensorflow") String tensorflow,
     @JsonProperty("machine") String machine,
+    @JsonProperty("tensor_memory") String tensorMemory,
     @JsonProperty("jobs") int jobs,
     @JsonProperty("started") String started,
     @JsonProperty("finished") String finished) {
@@ -43,7 +45,8 @@ public record StudyInfo(
   public static StudyInfo start(int epochs, int batchSize, int samples, int timesteps, String backend,
       List<String> models, List<Long> seeds, int jobs) {
     return new StudyInfo(epochs, batchSize, samples, timesteps, backend, models, seeds,
-        StudyFiles.PLATEAU_EXIT, TensorFlow.version(), RunInfo.describeMachine(), jobs, Instant.now().toString(), null);
+        StudyFiles.PLATEAU_EXIT, TensorFlow.version(), RunInfo.describeMachine(), NativeAllocator.status(), jobs,
+        Instant.now().toString(), null);
   }
 
   /** The settings every run of one runs.csv shares, as options: {@code --epochs 100 --batch-size 32 ...}. */
@@ -60,7 +63,7 @@ public record StudyInfo(
 
   public StudyInfo finish() {
     return new StudyInfo(epochs, batchSize, samples, timesteps, backend, models, seeds, plateauExit, tensorflow,
-        machine, jobs, started, Instant.now().toString());
+        machine, NativeAllocator.status(), jobs, started, Instant.now().toString());
   }
 
   public void write(Path file) throws IOException {

@@ -77,6 +77,9 @@ final class ReportTables {
       if (i.recurrentLayers() != null) { // run.json files before the native kernels lack it
         rows.add(new Row("recurrent layers", i.recurrentLayers()));
       }
+      if (i.tensorMemory() != null) { // run.json files before rnnbook's allocator lack it
+        rows.add(new Row("tensor memory", i.tensorMemory()));
+      }
       rows.add(new Row("machine", i.machine()));
       rows.add(new Row("Java", i.java()));
       rows.add(new Row("started", i.started()));

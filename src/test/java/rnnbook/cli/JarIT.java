@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.TensorFlow;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.io.RunInfo;
 import rnnbook.data.Npy;
 
 /**
@@ -30,10 +31,17 @@ class JarIT {
   private record Run(int exit, String out, String err) {}
 
   private static Run jar(Path dir, String... args) throws IOException, InterruptedException {
+    return java(dir, List.of(), args);
+  }
+
+  /** The jar run with these JVM options before {@code -jar}. */
+  private static Run java(Path dir, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
     assertTrue(Files.isRegularFile(JAR), JAR + " is missing: run ./mvnw verify, not the test alone");
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(Arrays.asList(args));
+    Files.createDirectories(dir);
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
     Process p = new ProcessBuilder(cmd).directory(dir.toFile())
@@ -82,5 +90,40 @@ class JarIT {
     assertTrue(typo.err().contains("  crosscheck "), typo.err());
     assertEquals("", typo.out());
     assertTrue(!Files.exists(dir.resolve("r")), "nothing written");
+  }
+
+  /**
+   * The command line gives tensors their memory from rnnbook's allocator (librnnbook_alloc.so,
+   * loaded before TensorFlow) and says so in run.json; the training is the same to the bit as with
+   * TensorFlow's own allocator ({@code -Drnnbook.allocator=tensorflow}), two models side by side.
+   */
+  @Test
+  void tensorMemoryFromRnnbooksAllocatorChangesNoResult(@TempDir Path dir) throws Exception {
+    String[] chapter = {"--models", "simple_rnn,gru", "--epochs", "2", "--jobs", "2"};
+    Run ours = java(dir.resolve("ours"), List.of(), withFolders(chapter));
+    Run theirs = java(dir.resolve("theirs"), List.of("-Drnnbook.allocator=tensorflow"), withFolders(chapter));
+    assertEquals(0, ours.exit(), ours.err());
+    assertEquals(0, theirs.exit(), theirs.err());
+    String used = RunInfo.read(dir.resolve("ours/r/run.json")).tensorMemory();
+    assertTrue(used.startsWith("rnnbook's per-thread allocator (classpath:/rnnbook/native/linux-x86_64/librnnbook_alloc.so)"), used);
+    assertEquals("TensorFlow's allocator (rnnbook.allocator=tensorflow)",
+        RunInfo.read(dir.resolve("theirs/r/run.json")).tensorMemory());
+    for (String model : List.of("simple_rnn", "gru")) {
+      assertEquals(lossColumns(dir.resolve("theirs/r/" + model + "/history.csv")),
+          lossColumns(dir.resolve("ours/r/" + model + "/history.csv")), model);
+      assertEquals(Files.readString(dir.resolve("theirs/r/" + model + "/predictions.csv")),
+          Files.readString(dir.resolve("ours/r/" + model + "/predictions.csv")), model);
+    }
+  }
+
+  private static String[] withFolders(String[] args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.addAll(List.of("--results", "r", "--savedmodels", "s"));
+    return all.toArray(String[]::new);
+  }
+
+  /** history.csv without its seconds column. */
+  private static List<String> lossColumns(Path history) throws IOException {
+    return Files.readAllLines(history).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
   }
 }

@@ -62,10 +62,14 @@ class NativeLibraryCheckTest {
 
   @Test
   void theBuildsOwnKernelsLoad() throws Exception {
-    Run r = probe(copyOfTheBuild());
+    Path kernels = copyOfTheBuild();
+    Run r = probe(kernels);
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().startsWith("backend native"), r.toString());
     assertEquals(List.of(), r.rnnbookLines());
+    // the allocator's library is in the global scope and TensorFlow's tensors came from it
+    assertTrue(r.out().contains("\ntensor memory rnnbook's per-thread allocator ("
+        + kernels.resolve(NativeAllocator.FILE) + ")\n"), r.toString());
   }
 
   @Test
@@ -104,6 +108,11 @@ class NativeLibraryCheckTest {
   private static void assertFallsBack(Run r, String reason) {
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().startsWith("backend tensorflow"), r.toString());
+    // the allocator's library is refused too, silently: TensorFlow's allocator stays
+    assertTrue(r.out().contains("\ntensor memory TensorFlow's allocator ("), r.toString());
+    if (!reason.contains("kernels.properties")) {
+      assertTrue(r.out().contains(NativeAllocator.FILE + " is not the library the build made"), r.toString());
+    }
     assertEquals(1, r.rnnbookLines().size(), r.toString());
     assertTrue(r.rnnbookLines().get(0).contains(reason), r.toString());
   }
