@@ -29,7 +29,7 @@ std::atomic<int> used{0};
 // whether this library is in the global scope, so that libraries loaded after it bind to it
 bool global = false;
 
-__attribute__((constructor)) void moveToGlobalScope() {
+__attribute__((constructor)) void onLoad() {
   // Fixed thresholds for the C library's allocator (the process's, the JVM's calls included): its
   // default lets blocks of a few MB go back to the system and come back as fresh pages while it
   // adapts, which cost the first epoch of each model 0.3-0.6 s here. Blocks under 32 MiB come
@@ -37,7 +37,7 @@ __attribute__((constructor)) void moveToGlobalScope() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 128 << 20);
   Dl_info self;
-  if (dladdr(reinterpret_cast<void*>(&moveToGlobalScope), &self) == 0 || self.dli_fname == nullptr) return;
+  if (dladdr(reinterpret_cast<void*>(&onLoad), &self) == 0 || self.dli_fname == nullptr) return;
   global = dlopen(self.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_GLOBAL) != nullptr;
 }
 }  // namespace

@@ -12,11 +12,11 @@ import java.nio.file.Path;
  * takes a mutex on each free and on each allocation of 4 KiB or more, from a pool all threads
  * share. Models training side by side in one process (the chapter's two cores, the study) wait for
  * each other there and trade each other's cache-warm blocks: measured on the project's 2-core
- * machine, the GRU trained beside the LSTM ran 20-45 % slower per epoch in one process than in two.
- * The build's {@code librnnbook_alloc.so} defines that allocator's two working methods on the C
- * library's allocator (an arena per thread); loaded with {@code RTLD_GLOBAL} before TensorFlow, it
- * is what TensorFlow's libraries bind to. Only where tensors' memory comes from changes: every
- * result is the same to the bit.
+ * machine, the GRU beside the LSTM took 0.19-0.32 s per epoch in one process, 0.15-0.26 s in two
+ * (results/PERFORMANCE.md). The build's {@code librnnbook_alloc.so} defines that allocator's two
+ * working methods on the C library's allocator (an arena per thread); loaded before TensorFlow, it
+ * moves itself into the process's global scope, and TensorFlow's libraries bind to it. Only where
+ * tensors' memory comes from changes: every result is the same to the bit.
  *
  * <p>{@link #install()} has to run before anything loads TensorFlow; rnnbook's command line calls
  * it first. Called later, it does nothing and TensorFlow's allocator stays (mixing the two is never
