@@ -59,11 +59,13 @@ public final class Report {
     RunResults run = RunResults.read(results);
     BookReference reference = BookReference.load(book);
     KerasSameStart sameStart = KerasSameStart.load(keras, run);
-    List<List<Figure>> overview = drawOverview(run, reference, sameStart);
+    ChartFiles.Batch charts = new ChartFiles.Batch();
+    List<List<Figure>> overview = drawOverview(run, reference, sameStart, charts);
     List<ModelSection> sections = new ArrayList<>();
     for (ModelResults m : run.finished()) {
-      sections.add(drawModel(run.dir(), m, reference, sameStart));
+      sections.add(drawModel(run.dir(), m, reference, sameStart, charts));
     }
+    charts.writeAll();
     List<String> problems = new ArrayList<>();
     ReportContent.StudySection study = ReportExtras.study(results, problems);
     ReportContent.GatesSection gates = ReportExtras.gates(results, problems);
@@ -95,8 +97,8 @@ public final class Report {
   }
 
   /** The val_loss of all models on one row; parameters beside correctness on the next. */
-  private static List<List<Figure>> drawOverview(RunResults run, BookReference book, KerasSameStart keras)
-      throws IOException {
+  private static List<List<Figure>> drawOverview(RunResults run, BookReference book, KerasSameStart keras,
+      ChartFiles.Batch charts) {
     List<List<Figure>> rows = new ArrayList<>();
     if (run.finished().isEmpty()) {
       return rows;
@@ -105,15 +107,15 @@ public final class Report {
     run.finished().stream().filter(m -> m.history().epochs() > 0)
         .forEach(m -> histories.put(m.key(), m.history()));
     if (!histories.isEmpty()) {
-      ChartFiles.write(run.dir(), "val_loss", ReportCharts.valLoss(histories));
+      charts.add(run.dir(), "val_loss", ReportCharts.valLoss(histories));
       rows.add(List.of(figure("val_loss", "val_loss of every model per epoch, log scale: the plateau at "
           + "about 0.05 and the drop of the models that learn")));
     }
     List<String> keys = run.finished().stream().map(ModelResults::key).toList();
-    ChartFiles.write(run.dir(), "params", ReportCharts.params(keys,
+    charts.add(run.dir(), "params", ReportCharts.params(keys,
         run.finished().stream().map(m -> m.row().params()).toList()));
     Figure params = figure("params", "parameters per model");
-    ChartFiles.write(run.dir(), "correctness", ReportCharts.correctness(keys,
+    charts.add(run.dir(), "correctness", ReportCharts.correctness(keys,
         run.finished().stream().map(m -> m.row().correctness()).toList(),
         keys.stream().map(k -> keras.model(k).map(x -> x.row().correctness()).orElse(null)).toList(),
         keys.stream().map(k -> book.model(k).map(BookReference.Model::correctness).orElse(null)).toList()));
@@ -122,26 +124,26 @@ public final class Report {
     return rows;
   }
 
-  private static ModelSection drawModel(Path results, ModelResults m, BookReference book, KerasSameStart keras)
-      throws IOException {
+  private static ModelSection drawModel(Path results, ModelResults m, BookReference book, KerasSameStart keras,
+      ChartFiles.Batch charts) {
     String key = m.key();
     Path folder = results.resolve(key);
     List<Figure> figures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     if (m.history().epochs() > 0) {
-      ChartFiles.write(folder, "loss", LossPlot.chart(key, m.history().loss(), m.history().valLoss()));
+      charts.add(folder, "loss", LossPlot.chart(key, m.history().loss(), m.history().valLoss()));
       figures.add(figure(key + "/loss", key + ": loss and val_loss per epoch, as the notebook draws them"));
       var kerasModel = keras.model(key);
       if (kerasModel.isPresent()) {
         History k = kerasModel.get().history();
         var a = KerasSameStart.agreement(m.history(), k, SameStartTable.TOLERANCE);
-        ChartFiles.write(folder, "vs_keras", ReportCharts.versusKeras(key, m.history(), k, a.upTo()));
+        charts.add(folder, "vs_keras", ReportCharts.versusKeras(key, m.history(), k, a.upTo()));
         figures.add(figure(key + "/vs_keras", key + ": this run and Keras from the same start, on the same "
             + "batches; within 1e-5 relative up to epoch " + a.upTo() + " (marked)"));
       }
       var bookHistory = book.model(key).map(BookReference.Model::history);
       if (bookHistory.isPresent()) {
-        ChartFiles.write(folder, "vs_book", ReportCharts.versusBook(key, m.history(), bookHistory.get()));
+        charts.add(folder, "vs_book", ReportCharts.versusBook(key, m.history(), bookHistory.get()));
         figures.add(figure(key + "/vs_book", key + ": this run's curves beside the Python notebook's"));
       } else {
         notes.add("The Python notebook's curve for " + key + " is unavailable (no " + key
@@ -149,10 +151,10 @@ public final class Report {
       }
     }
     if (!m.predictions().isEmpty()) {
-      ChartFiles.write(folder, "predictions", ReportCharts.predictions(key, m.predictions(), TOLERANCE));
+      charts.add(folder, "predictions", ReportCharts.predictions(key, m.predictions(), TOLERANCE));
       figures.add(figure(key + "/predictions", key + ": prediction against true y on the test set, "
           + "with y = x and the band of \u00b1" + TOLERANCE));
-      ChartFiles.write(folder, "errors", ReportCharts.errors(key, m.predictions(), TOLERANCE));
+      charts.add(folder, "errors", ReportCharts.errors(key, m.predictions(), TOLERANCE));
       figures.add(figure(key + "/errors", key + ": histogram of |prediction - y|, threshold "
           + TOLERANCE + " marked"));
     }
