@@ -16,6 +16,7 @@
 // The numbers do not change (only where the memory comes from).
 // It is built apart from the kernels, without linking TensorFlow, so that it can load first.
 #include <dlfcn.h>
+#include <link.h>
 #include <malloc.h>
 
 #include <atomic>
@@ -42,11 +43,47 @@ __attribute__((constructor)) void onLoad() {
 }
 }  // namespace
 
+// Whether TensorFlow's allocator class calls these two methods: its virtual table (exported by
+// TensorFlow's framework library, loaded into a local scope, hence looked up through its handle)
+// holds their addresses, 0 of 2, 1 or 2. -1 while TensorFlow's library is not loaded.
+int methodsBound() {
+  void* tensorflow = dlopen("libtensorflow_framework.so.2", RTLD_LAZY | RTLD_NOLOAD);
+  if (tensorflow == nullptr) return -1;
+  void* table = dlsym(tensorflow, "_ZTVN10tensorflow15MklCPUAllocatorE");
+  void* mine[] = {dlsym(RTLD_DEFAULT, "_ZN10tensorflow15MklCPUAllocator11AllocateRawEmm"),
+                  dlsym(RTLD_DEFAULT, "_ZN10tensorflow15MklCPUAllocator13DeallocateRawEPv")};
+  Dl_info info;
+  ElfW(Sym)* entry = nullptr;
+  int found = 0;
+  if (table != nullptr &&
+      dladdr1(table, &info, reinterpret_cast<void**>(&entry), RTLD_DL_SYMENT) != 0 && entry != nullptr) {
+    void* const* slots = static_cast<void* const*>(table);
+    const std::size_t n = entry->st_size / sizeof(void*);
+    for (void* m : mine) {
+      for (std::size_t i = 0; i < n; i++) {
+        if (m != nullptr && slots[i] == m) {
+          found++;
+          break;
+        }
+      }
+    }
+  }
+  dlclose(tensorflow);  // balances the NOLOAD open: the library stays loaded
+  return found;
+}
+
 // JNI: static native int state() of rnnbook.keras.layers.NativeAllocator. 0: not in the global
-// scope (TensorFlow would not bind to it); 1: global, no tensor allocated here yet; 2: global and
-// in use. (JNIEnv* and jclass are unused pointers, jint is int: the plain C ABI, no jni.h needed.)
+// scope; 1: global, TensorFlow not loaded yet; 2: TensorFlow loaded and its allocator calls both
+// methods here, no tensor allocated yet; 3: the same, in use; 4: TensorFlow loaded but calling
+// neither; 5: calling only one of the two (memory would be freed by the wrong allocator).
+// (JNIEnv* and jclass are unused pointers, jint is int: the plain C ABI, no jni.h needed.)
 extern "C" __attribute__((visibility("default"))) int Java_rnnbook_keras_layers_NativeAllocator_state(void*, void*) {
-  return !global ? 0 : used.load(std::memory_order_relaxed) == 0 ? 1 : 2;
+  if (!global) return 0;
+  const int bound = methodsBound();
+  if (bound < 0) return 1;
+  if (bound == 0) return 4;
+  if (bound == 1) return 5;
+  return used.load(std::memory_order_relaxed) == 0 ? 2 : 3;
 }
 
 namespace tensorflow {

@@ -69,9 +69,11 @@ public final class NativeAllocator {
 
   /**
    * The library's own account (it is loaded): 0 outside the process's global scope, 1 in it with
-   * no tensor allocated yet, 2 in use.
+   * TensorFlow not loaded yet, 2 TensorFlow's allocator calling both its methods (checked in
+   * TensorFlow's virtual table) with no tensor allocated yet, 3 the same and in use, 4 TensorFlow
+   * calling neither, 5 calling only one.
    */
-  private static native int state();
+  static native int state();
 
   /** Whether TensorFlow's framework library is mapped into this process. */
   private static boolean tensorFlowLoaded() throws IOException {
@@ -86,12 +88,20 @@ public final class NativeAllocator {
     if (!loaded) {
       return "TensorFlow's allocator" + (status == null ? "" : " (" + status + ")");
     }
-    return "rnnbook's per-thread allocator (" + NativeKernels.where(FILE)
-        + (inUse() ? ")" : "; no tensor allocated yet)");
+    String where = NativeKernels.where(FILE);
+    return switch (state()) {
+      case 1 -> "rnnbook's per-thread allocator (" + where + "; TensorFlow not loaded yet)";
+      case 2 -> "rnnbook's per-thread allocator (" + where + "; no tensor allocated yet)";
+      case 3 -> "rnnbook's per-thread allocator (" + where + ")";
+      case 4 -> "TensorFlow's allocator (" + where + " loaded, but TensorFlow does not call it)";
+      case 5 -> "mixed: TensorFlow calls only one of the two methods of " + where
+          + " (a TensorFlow this library was not written for; run with -Drnnbook.allocator=tensorflow)";
+      default -> "TensorFlow's allocator (" + where + " is not in the global scope)";
+    };
   }
 
   /** True once a tensor's memory came from rnnbook's allocator in this process. */
   public static synchronized boolean inUse() {
-    return loaded && state() == 2;
+    return loaded && state() == 3;
   }
 }

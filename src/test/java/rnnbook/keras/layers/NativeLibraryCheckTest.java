@@ -72,6 +72,25 @@ class NativeLibraryCheckTest {
         + kernels.resolve(NativeAllocator.FILE) + ")\n"), r.toString());
   }
 
+  /**
+   * The library checks TensorFlow's allocator's virtual table, not only its own flag: loaded after
+   * TensorFlow (which NativeAllocator never does), it finds TensorFlow calling neither of its
+   * methods (state 4), where the probe above found both (its status says in use).
+   */
+  @Test
+  void loadedAfterTensorFlowItIsNotCalled() throws Exception {
+    Path library = builtKernels().resolve(NativeAllocator.FILE);
+    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LateAllocatorProbe.class.getName(), library.toString());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the probe JVM did not finish");
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.lines().anyMatch("state 4"::equals), out);
+  }
+
   @Test
   void truncatedLibrariesAreRefusedInOneLine() throws Exception {
     Path kernels = copyOfTheBuild();
