@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import rnnbook.data.AtomicWrite;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.data.TaskFailures;
 import rnnbook.io.KerasWeights;
 import rnnbook.io.KerasArchiveWriter;
 import rnnbook.io.ResultFiles;
@@ -247,20 +248,8 @@ public final class Chapter {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for a model", e);
     } catch (ExecutionException e) {
-      throw unwrap(e);
+      throw TaskFailures.unwrap(e);
     }
-  }
-
-  /** The failure of a model run in a pool: rethrown as it was when unchecked, else as I/O. */
-  static IOException unwrap(ExecutionException e) {
-    Throwable cause = e.getCause();
-    if (cause instanceof RuntimeException re) {
-      throw re;
-    }
-    if (cause instanceof Error err) {
-      throw err;
-    }
-    return cause instanceof IOException io ? io : new IOException(cause);
   }
 
   /** Training cost per step relative to SimpleRNN, measured here (native kernels): it orders the queue. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import rnnbook.data.MultiplicationProblem;
+import rnnbook.data.TaskFailures;
 import rnnbook.io.ResultFiles;
 import rnnbook.io.StudyFiles;
 import rnnbook.io.StudyFiles.ModelSummary;
@@ -141,7 +142,7 @@ public final class Study {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted; the finished runs are in " + config.dir().resolve(StudyFiles.RUNS_CSV), e);
     } catch (ExecutionException | IOException e) {
-      IOException failure = e instanceof ExecutionException x ? Chapter.unwrap(x) : (IOException) e;
+      IOException failure = e instanceof ExecutionException x ? TaskFailures.unwrap(x) : (IOException) e;
       throw new RunFailedException(failure.getMessage() + "; the " + runs.size() + " finished runs are in "
           + config.dir().resolve(StudyFiles.RUNS_CSV) + ": start the study again to train the rest", failure);
     } finally {

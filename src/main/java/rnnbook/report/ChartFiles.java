@@ -14,6 +14,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import rnnbook.data.AtomicWrite;
+import rnnbook.data.TaskFailures;
 
 /** Writes a chart as {@code <name>.png} and {@code <name>.svg} (VectorGraphics2D), each atomically. */
 final class ChartFiles {
@@ -83,17 +84,7 @@ final class ChartFiles {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while writing the charts", e);
       } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof IOException io) {
-          throw io;
-        }
-        if (cause instanceof RuntimeException re) {
-          throw re;
-        }
-        if (cause instanceof Error err) {
-          throw err;
-        }
-        throw new IOException(cause);
+        throw TaskFailures.unwrap(e);
       }
     }
   }

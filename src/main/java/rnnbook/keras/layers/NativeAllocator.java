@@ -26,8 +26,8 @@ import java.nio.file.Path;
 public final class NativeAllocator {
   static final String FILE = "librnnbook_alloc.so";
 
-  private static String status; // null: install() not called; else why not loaded, or "loaded"
-  private static boolean loaded;
+  private static boolean tried;
+  private static String whyNot; // after install(): null when the library is loaded, else why not
 
   private NativeAllocator() {}
 
@@ -37,16 +37,19 @@ public final class NativeAllocator {
    * {@link #status()} says why.
    */
   public static synchronized void install() {
-    if (status != null) {
+    if (tried) {
       return;
     }
+    tried = true;
     try {
       loadVerified();
-      loaded = true;
-      status = "loaded";
     } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-      status = e.getMessage() == null ? e.toString() : e.getMessage();
+      whyNot = e.getMessage() == null ? e.toString() : e.getMessage();
     }
+  }
+
+  private static boolean loaded() {
+    return tried && whyNot == null;
   }
 
   private static void loadVerified() throws IOException {
@@ -57,11 +60,7 @@ public final class NativeAllocator {
     if (tensorFlowLoaded()) {
       throw new IllegalStateException("TensorFlow was loaded before rnnbook's allocator could be");
     }
-    byte[] library = NativeKernels.verified(FILE);
-    Path copy = Files.createTempFile("librnnbook_alloc-", ".so");
-    copy.toFile().deleteOnExit();
-    Files.write(copy, library);
-    System.load(copy.toString());
+    System.load(NativeKernels.privateCopy(FILE, NativeKernels.verified(FILE)).toString());
     if (state() == 0) {
       throw new IllegalStateException(NativeKernels.where(FILE) + " could not enter the global scope");
     }
@@ -85,8 +84,8 @@ public final class NativeAllocator {
    * it, else TensorFlow's, with the reason.
    */
   public static synchronized String status() {
-    if (!loaded) {
-      return "TensorFlow's allocator" + (status == null ? "" : " (" + status + ")");
+    if (!loaded()) {
+      return "TensorFlow's allocator" + (whyNot == null ? "" : " (" + whyNot + ")");
     }
     String where = NativeKernels.where(FILE);
     return switch (state()) {
@@ -102,6 +101,6 @@ public final class NativeAllocator {
 
   /** True once a tensor's memory came from rnnbook's allocator in this process. */
   public static synchronized boolean inUse() {
-    return loaded && state() == 3;
+    return loaded() && state() == 3;
   }
 }

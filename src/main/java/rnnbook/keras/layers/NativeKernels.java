@@ -98,10 +98,7 @@ public final class NativeKernels {
         .findFirst().orElseThrow(() -> new IllegalStateException("this CPU lacks x86-64-v2"));
     String file = "librnnbook_ops-" + level.name() + ".so";
     byte[] library = verified(file);
-    // load a private copy of the checked bytes: the file cannot change between check and load
-    Path copy = Files.createTempFile("librnnbook_ops-", ".so");
-    copy.toFile().deleteOnExit();
-    Files.write(copy, library);
+    Path copy = privateCopy(file, library);
     TensorFlow.version(); // TensorFlow's own libraries first: the kernels link against them
     TensorFlow.loadLibrary(copy.toString());
     Set<String> ops = TensorFlow.registeredOpList().getOpList().stream()
@@ -143,6 +140,17 @@ public final class NativeKernels {
           + "); rebuild with ./mvnw compile");
     }
     return library;
+  }
+
+  /**
+   * A private temporary copy of a library's checked bytes, to load: the file cannot change between
+   * the check and the load. Deleted when the JVM exits.
+   */
+  static Path privateCopy(String file, byte[] library) throws IOException {
+    Path copy = Files.createTempFile(file.substring(0, file.lastIndexOf('.')) + "-", ".so");
+    copy.toFile().deleteOnExit();
+    Files.write(copy, library);
+    return copy;
   }
 
   private static List<String> levelAndBelow(Level level) {
