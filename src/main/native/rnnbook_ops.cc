@@ -1,7 +1,8 @@
 // rnnbook's recurrent kernels for TensorFlow: the time loop of Keras's GRU (reset_after True and
 // False), LSTM and SimpleRNN (tanh), forward and backward, each as one op. Only the loop lives
-// here: the input projection (x @ kernel + bias over all timesteps) and its gradients stay
-// TensorFlow ops.
+// here: the input projection (x @ kernel over all timesteps) and its gradients stay TensorFlow
+// ops; the ops add the input bias b themselves (xp + b, rounded as TensorFlow's BiasAdd rounds
+// it), so that no pass over xp is spent on it.
 //
 // Built by the Maven build (src/main/native/build-kernels.sh) for three x86-64 levels, one picked
 // at run time by rnnbook.keras.layers.NativeKernels and loaded with TensorFlow.loadLibrary. It
@@ -9,19 +10,23 @@
 // are below, so no TensorFlow headers are required.
 //
 // Layouts are time-major, float32, row-major:
-//   RnnbookGruSequence(xp[T,B,3U], rk[U,3U], rb[3U], h0[B,U]) -> h[T,B,U], gates[T,B,3U], mh[T,B,U]
+//   RnnbookGruSequence(xp[T,B,3U], rk[U,3U], rb[3U], h0[B,U], b[3U]) -> h[T,B,U], gates[T,B,3U], mh[T,B,U]
 //     gates = (z, r, hh) after their activations, mh = h_prev @ rk_h + rb_h (kept for backward)
 //   RnnbookGruSequenceGrad(rk, h0, h, gates, mh, dh[T,B,U]) -> dxp, drk[U,3U], drb[3U], dh0[B,U]
 //   RnnbookGruResetBeforeSequence(xp[T,B,3U], rk[U,3U], h0[B,U]) -> h, gates[T,B,3U], rh[T,B,U]
 //     reset_after=False: gates = (z, r, hh), rh = r * h_prev (kept for backward); bias inside xp
 //   RnnbookGruResetBeforeSequenceGrad(rk, h0, h, gates, rh, dh[T,B,U]) -> dxp, drk, dh0
-//   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U]) -> h, c, gates[T,B,4U], tc[T,B,U]
-//     gates = (i, f, g, o) after their activations, tc = tanh(c); the bias is inside xp
-//   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U])
+//   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U], b[4U]) -> h, c, gates[T,B,4U], tc[T,B,U]
+//     gates = (i, f, g, o) after their activations, tc = tanh(c)
+//   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U] or [0] for zeros)
 //     -> dxp, drk, dh0, dc0
-//   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U]) -> h[T,B,U]     (tanh; bias inside xp)
+//   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U], b[U]) -> h[T,B,U]     (tanh)
 //   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U]) -> dxp, drk, dh0
-// Each gradient op gives the gradients of its forward op's inputs, from those of h (and c).
+// Each gradient op gives the gradients of its forward op's inputs but b, from those of h (and c);
+// b's is the sum of dxp over timesteps and rows (TensorFlow's BiasAddGrad, in the graph).
+// An op's large output may take the memory of an input of the same size that nothing else reads
+// (TensorFlow decides): gates over xp, dxp over gates (h over xp and dxp over dh for SimpleRNN).
+// Each element of such an input is read before its own element of the output is written.
 // Every op has the attribute threads (1 or 2, default 1): with 2 it may run the second half of
 // the batch on a worker thread (halves, below); the results are the same bits either way.
 
@@ -72,6 +77,11 @@ void TF_GetInput(TF_OpKernelContext* ctx, int i, TF_Tensor** tensor, TF_Status* 
 void TF_OpKernelContext_Failure(TF_OpKernelContext* ctx, TF_Status* status);
 void TF_OpKernelConstruction_GetAttrInt64(TF_OpKernelConstruction* ctx, const char* attr_name,
                                           int64_t* val, TF_Status* status);
+TF_Tensor* TF_ForwardInputOrAllocateOutput(TF_OpKernelContext* context,
+                                           const int* candidate_input_indices,
+                                           int num_candidate_input_indices, int output_index,
+                                           const int64_t* output_dims, int output_num_dims,
+                                           int* forwarded_input, TF_Status* status);
 TF_Tensor* TF_AllocateOutput(TF_OpKernelContext* context, int index, TF_DataType dtype,
                              const int64_t* dims, int num_dims, size_t len, TF_Status* status);
 
@@ -277,6 +287,14 @@ inline vfloat vround(vfloat x) {
 #endif
 
 inline vfloat splat(float x) { return vfloat{} + x; }
+
+// xp + b as TensorFlow's BiasAdd computes it, one rounding, kept apart from the sums that follow
+// (-ffast-math would otherwise be free to reassociate them)
+inline vfloat biased(vfloat xp, vfloat b) {
+  vfloat v = xp + b;
+  asm("" : "+v"(v));
+  return v;
+}
 
 inline vfloat vexp(vfloat x) {
   // finite, so that 1 / (1 + exp(x)) (a reciprocal and a Newton step under -mrecip) is not NaN
@@ -583,11 +601,17 @@ struct Kernel {
     return t;
   }
 
-  float* output(int i, std::vector<int64_t> dims) {
+  // output i; with reuse >= 0, in input reuse's memory when TensorFlow allows it (same size,
+  // read by nothing else)
+  float* output(int i, std::vector<int64_t> dims, int reuse = -1) {
     size_t n = 1;
     for (int64_t d : dims) n *= static_cast<size_t>(d);
-    TF_Tensor* t = TF_AllocateOutput(ctx, i, TF_FLOAT, dims.data(), static_cast<int>(dims.size()),
-                                     n * sizeof(float), status);
+    int forwarded = -1;
+    TF_Tensor* t =
+        reuse >= 0 ? TF_ForwardInputOrAllocateOutput(ctx, &reuse, 1, i, dims.data(),
+                                                     static_cast<int>(dims.size()), &forwarded, status)
+                   : TF_AllocateOutput(ctx, i, TF_FLOAT, dims.data(), static_cast<int>(dims.size()),
+                                       n * sizeof(float), status);
     if (TF_GetCode(status) != TF_OK) {
       fail();
       return nullptr;
@@ -649,8 +673,8 @@ int64_t threadsOf(void* state) { return static_cast<int64_t>(reinterpret_cast<in
 
 struct GruSequence {
   int64_t T, B, U, G, UP;
-  const float *xp, *packed, *rb, *h0;  // packed: rk by packGates, [U][3 * UP]
-  float *h, *gates, *mh;
+  const float *xp, *packed, *rb, *h0, *xb;  // packed: rk by packGates, [U][3 * UP]; xb: input bias
+  float *h, *gates, *mh;                    // gates may be xp's memory
 };
 
 // One timestep t of rows [b, b + RB) and units [j0, j0 + VW): m = h_{t-1} @ rk + rb in registers
@@ -664,10 +688,11 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
   const float* x = s.xp + (t * s.B + b) * G + j0;
   const float* p = s.packed + j0 * 3;
   const vfloat bz = loadN(s.rb + j0, n), br = loadN(s.rb + U + j0, n), bh = loadN(s.rb + 2 * U + j0, n);
+  const vfloat xz = loadN(s.xb + j0, n), xr = loadN(s.xb + U + j0, n), xh = loadN(s.xb + 2 * U + j0, n);
   vfloat m[RB][3];
   for (int r = 0; r < RB; r++) {
-    m[r][0] = loadN(x + r * G, n) + bz;
-    m[r][1] = loadN(x + r * G + U, n) + br;
+    m[r][0] = biased(loadN(x + r * G, n), xz) + bz;
+    m[r][1] = biased(loadN(x + r * G + U, n), xr) + br;
     m[r][2] = bh;
   }
   for (int64_t q = 0; q < U; q++) {
@@ -680,7 +705,7 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
   for (int r = 0; r < RB; r++) {
     const int64_t at = (t * s.B + b + r) * U + j0;
     vfloat z = vsigmoid(m[r][0]), rr = vsigmoid(m[r][1]);
-    vfloat hh = vtanh(loadN(x + r * G + 2 * U, n) + rr * m[r][2]);
+    vfloat hh = vtanh(biased(loadN(x + r * G + 2 * U, n), xh) + rr * m[r][2]);
     vfloat hpv = loadN(hp + (b + r) * U + j0, n);
     if constexpr (KEEP) {
       float* gr = s.gates + (t * s.B + b + r) * G + j0;
@@ -706,19 +731,21 @@ void gruForwardRows(const GruSequence& s, int64_t b0, int64_t b1) {
 template <bool KEEP>
 void gruRun(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
-  TF_Tensor *xp = k.input(0), *rk = k.input(1), *rb = k.input(2), *h0 = k.input(3);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *rb = k.input(2), *h0 = k.input(3),
+            *xb = k.input(4);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 3;
   if (!k.gateBlocks(G, 3)) return;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(rb, "recurrent_bias", {G}) ||
-      !k.shaped(h0, "h0", {B, U}))
+      !k.shaped(h0, "h0", {B, U}) || !k.shaped(xb, "bias", {G}))
     return;
   float* h = k.output(0, {T, B, U});
-  float* gates = KEEP ? k.output(1, {T, B, G}) : nullptr;
+  float* gates = KEEP ? k.output(1, {T, B, G}, 0) : nullptr;
   float* mh = KEEP ? k.output(2, {T, B, U}) : nullptr;
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 3);
-  GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), h, gates, mh};
+  GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), data(xb), h,
+                gates, mh};
   halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<KEEP>(s, b0, b1); });
 }
 
@@ -793,7 +820,7 @@ void gruBackward(void* threads, TF_OpKernelContext* context) {
       !k.shaped(h, "h", {T, B, U}) || !k.shaped(mh, "mh", {T, B, U}) ||
       !k.shaped(dh, "dh", {T, B, U}))
     return;
-  float* dxp = k.output(0, {T, B, G});
+  float* dxp = k.output(0, {T, B, G}, 3);
   float* drk = k.output(1, {U, G});
   float* drb = k.output(2, {G});
   float* dh0 = k.output(3, {B, U});
@@ -906,8 +933,9 @@ void gruResetBeforeBackward(void*, TF_OpKernelContext* context) {
 
 struct LstmSequence {
   int64_t T, B, U, G, UP;
-  const float *xp, *packed, *h0, *c0;  // packed: rk by packGates, [U][4 * UP]
-  float *h, *c, *gates, *tc;           // inference: c is [2][B][U] (t's and t - 1's), no gates, tc
+  const float *xp, *packed, *h0, *c0, *xb;  // packed: rk by packGates, [U][4 * UP]; xb: bias
+  float *h, *c, *gates, *tc;  // gates may be xp's memory; inference: c is [2][B][U] (t's and
+                              // t - 1's), no gates, tc
 };
 
 // One timestep t of rows [b, b + RB) and units [j0, j0 + VW): the gates' pre-activations start
@@ -922,9 +950,11 @@ void lstmCells(const LstmSequence& s, int64_t t, int64_t b, int64_t j0) {
   float* cOut = s.c + (KEEP ? t : t & 1) * s.B * U;
   const float* x = s.xp + (t * s.B + b) * G + j0;
   const float* p = s.packed + j0 * 4;
+  vfloat bias[4];
+  for (int g = 0; g < 4; g++) bias[g] = loadN(s.xb + g * U + j0, n);
   vfloat z[RB][4];
   for (int r = 0; r < RB; r++)
-    for (int g = 0; g < 4; g++) z[r][g] = loadN(x + r * G + g * U, n);
+    for (int g = 0; g < 4; g++) z[r][g] = biased(loadN(x + r * G + g * U, n), bias[g]);
   for (int64_t q = 0; q < U; q++) {
     const float* pq = p + q * W;
     for (int r = 0; r < RB; r++) {
@@ -963,21 +993,22 @@ void lstmForwardRows(const LstmSequence& s, int64_t b0, int64_t b1) {
 template <bool KEEP>
 void lstmRun(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
-  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *c0 = k.input(3);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *c0 = k.input(3),
+            *xb = k.input(4);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 4;
   if (!k.gateBlocks(G, 4)) return;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(c0, "c0", {B, U}))
+      !k.shaped(c0, "c0", {B, U}) || !k.shaped(xb, "bias", {G}))
     return;
   float* h = k.output(0, {T, B, U});
   float* c = KEEP ? k.output(1, {T, B, U}) : nullptr;
-  float* gates = KEEP ? k.output(2, {T, B, G}) : nullptr;
+  float* gates = KEEP ? k.output(2, {T, B, G}, 0) : nullptr;
   float* tc = KEEP ? k.output(3, {T, B, U}) : nullptr;
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 4);
   std::vector<float> rolling(KEEP ? 0 : 2 * B * U);
-  LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), h,
+  LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), data(xb), h,
                  KEEP ? c : rolling.data(), gates, tc};
   halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<KEEP>(s, b0, b1); });
 }
@@ -988,7 +1019,8 @@ void lstmInference(void* threads, TF_OpKernelContext* context) { lstmRun<false>(
 
 struct LstmSequenceGrad {
   int64_t T, B, U, G, UP;
-  const float *packedT, *h0, *c0, *h, *c, *tc, *gates, *dh, *dc;  // packedT: rk^T, [G][UP]
+  const float *packedT, *h0, *c0, *h, *c, *tc, *gates, *dh, *dc;  // packedT: rk^T, [G][UP]; dc
+                                                                   // null: zeros
   float* dxp;
   float *carryH, *carryC;  // [B][UP] each
 };
@@ -1007,7 +1039,8 @@ inline void lstmGateGrads(const LstmSequenceGrad& s, int64_t t, int64_t b, int64
   vfloat tcv = loadN(s.tc + at, n);
   float* carryC = s.carryC + b * s.UP + j0;
   vfloat d = loadN(s.dh + at, n) + load(s.carryH + b * s.UP + j0);
-  vfloat dct = loadN(s.dc + at, n) + load(carryC) + d * o * (1.f - tcv * tcv);
+  vfloat dcv = s.dc != nullptr ? loadN(s.dc + at, n) : vfloat{};
+  vfloat dct = dcv + load(carryC) + d * o * (1.f - tcv * tcv);
   vfloat dz[4] = {dct * g * i * (1.f - i), dct * loadN(cp, n) * f * (1.f - f),
                   dct * i * (1.f - g * g), d * tcv * o * (1.f - o)};
   store(carryC, dct * f);
@@ -1044,9 +1077,9 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(c0, "c0", {B, U}) || !k.shaped(h, "h", {T, B, U}) || !k.shaped(c, "c", {T, B, U}) ||
       !k.shaped(tc, "tc", {T, B, U}) || !k.shaped(dh, "dh", {T, B, U}) ||
-      !k.shaped(dc, "dc", {T, B, U}))
+      (TF_NumDims(dc) != 1 || TF_Dim(dc, 0) != 0) && !k.shaped(dc, "dc", {T, B, U}))
     return;
-  float* dxp = k.output(0, {T, B, G});
+  float* dxp = k.output(0, {T, B, G}, 6);
   float* drk = k.output(1, {U, G});
   float* dh0 = k.output(2, {B, U});
   float* dc0 = k.output(3, {B, U});
@@ -1056,7 +1089,8 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
   std::vector<float> carryH(B * UP, 0.f), carryC(B * UP, 0.f);
   std::vector<float> dRk(2 * U * 4 * UP, 0.f);  // one per half
   LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(c0), data(h), data(c),
-                     data(tc), data(gates), data(dh), data(dc), dxp, carryH.data(), carryC.data()};
+                     data(tc), data(gates), data(dh), TF_NumDims(dc) == 1 ? nullptr : data(dc), dxp,
+                     carryH.data(), carryC.data()};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     lstmBackwardRows(s, b0, b1, &dRk[half * U * 4 * UP]);
   });
@@ -1072,8 +1106,8 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
 
 struct SimpleSequence {
   int64_t T, B, U, UP;
-  const float *xp, *packed, *h0;  // packed: rk by pack, [U][UP]
-  float* h;
+  const float *xp, *packed, *h0, *xb;  // packed: rk by pack, [U][UP]; xb: bias
+  float* h;                            // may be xp's memory
 };
 
 template <int RB, int NC>
@@ -1085,7 +1119,8 @@ void simpleCells(const SimpleSequence& s, int64_t t, int64_t b, int64_t j0) {
   for (int c = 0; c < NC; c++) n[c] = static_cast<int>(std::min<int64_t>(VW, U - j0 - c * VW));
   vfloat m[RB][NC];
   for (int r = 0; r < RB; r++)
-    for (int c = 0; c < NC; c++) m[r][c] = loadN(x + r * U + c * VW, n[c]);
+    for (int c = 0; c < NC; c++)
+      m[r][c] = biased(loadN(x + r * U + c * VW, n[c]), loadN(s.xb + j0 + c * VW, n[c]));
   for (int64_t q = 0; q < U; q++) {
     const float* pq = s.packed + q * s.UP + j0;
     for (int r = 0; r < RB; r++) {
@@ -1119,14 +1154,16 @@ void simpleForwardRows(const SimpleSequence& s, int64_t b0, int64_t b1) {
 
 void simpleForward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
-  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *xb = k.input(3);
   if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), U = TF_Dim(xp, 2);
-  if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U})) return;
-  float* h = k.output(0, {T, B, U});
+  if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
+      !k.shaped(xb, "bias", {U}))
+    return;
+  float* h = k.output(0, {T, B, U}, 0);
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = pack(data(rk), U, U, U);
-  SimpleSequence s{T, B, U, padded(U), data(xp), packed.data(), data(h0), h};
+  SimpleSequence s{T, B, U, padded(U), data(xp), packed.data(), data(h0), data(xb), h};
   halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
 }
 
@@ -1167,7 +1204,7 @@ void simpleBackward(void* threads, TF_OpKernelContext* context) {
   if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(dh, "dh", {T, B, U}))
     return;
-  float* dxp = k.output(0, {T, B, U});
+  float* dxp = k.output(0, {T, B, U}, 3);
   float* drk = k.output(1, {U, U});
   float* dh0 = k.output(2, {B, U});
   if (k.failed) return;
@@ -1309,9 +1346,9 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
 }
 
 [[maybe_unused]] const bool registered = [] {
-  define("RnnbookGruSequence", {"xp: float", "rk: float", "rb: float", "h0: float"},
+  define("RnnbookGruSequence", {"xp: float", "rk: float", "rb: float", "h0: float", "b: float"},
          {"h: float", "gates: float", "mh: float"}, gruForwardShape, gruForward);
-  define("RnnbookGruInference", {"xp: float", "rk: float", "rb: float", "h0: float"},
+  define("RnnbookGruInference", {"xp: float", "rk: float", "rb: float", "h0: float", "b: float"},
          {"h: float"}, gruInferenceShape, gruInference);
   define("RnnbookGruSequenceGrad",
          {"rk: float", "h0: float", "h: float", "gates: float", "mh: float", "dh: float"},
@@ -1323,15 +1360,15 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
          {"rk: float", "h0: float", "h: float", "gates: float", "rh: float", "dh: float"},
          {"dxp: float", "drk: float", "dh0: float"}, gruResetBeforeBackwardShape,
          gruResetBeforeBackward);
-  define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float"},
+  define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float"},
          {"h: float", "c: float", "gates: float", "tc: float"}, lstmForwardShape, lstmForward);
-  define("RnnbookLstmInference", {"xp: float", "rk: float", "h0: float", "c0: float"},
+  define("RnnbookLstmInference", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float"},
          {"h: float"}, lstmInferenceShape, lstmInference);
   define("RnnbookLstmSequenceGrad",
          {"rk: float", "h0: float", "c0: float", "h: float", "c: float", "tc: float",
           "gates: float", "dh: float", "dc: float"},
          {"dxp: float", "drk: float", "dh0: float", "dc0: float"}, lstmBackwardShape, lstmBackward);
-  define("RnnbookSimpleRnnSequence", {"xp: float", "rk: float", "h0: float"}, {"h: float"},
+  define("RnnbookSimpleRnnSequence", {"xp: float", "rk: float", "h0: float", "b: float"}, {"h: float"},
          simpleForwardShape, simpleForward);
   define("RnnbookSimpleRnnSequenceGrad", {"rk: float", "h0: float", "h: float", "dh: float"},
          {"dxp: float", "drk: float", "dh0: float"}, simpleBackwardShape, simpleBackward);

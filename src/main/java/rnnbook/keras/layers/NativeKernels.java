@@ -36,6 +36,8 @@ import org.tensorflow.proto.OpDef;
  * classpath (with its own {@code kernels.properties}).
  */
 public final class NativeKernels {
+  /** Every op type of the kernels starts with it. */
+  static final String OP_PREFIX = "Rnnbook";
   static final String GRU = "RnnbookGruSequence";
   static final String GRU_GRAD = "RnnbookGruSequenceGrad";
   static final String GRU_INFERENCE = "RnnbookGruInference";

@@ -7,15 +7,21 @@ import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
+import org.tensorflow.Tensor;
 import org.tensorflow.TensorFlow;
+import org.tensorflow.ndarray.buffer.IntDataBuffer;
 import org.tensorflow.op.Ops;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
  * GRU, LSTM and SimpleRNN layers on {@link NativeKernels}' ops: the input projection of all timesteps as one
- * MatMul (with the input bias), the time loop as one op, its gradient as one op. The gradients are
+ * MatMul, the time loop (which adds the input bias) as one op, its gradient as one op. The gradients are
  * registered from Java by op type; they need nothing but the forward op's inputs and outputs.
+ *
+ * <p>The ops work time-major (timesteps, batch, features). A layer that returns sequences hands
+ * the next native layer its time-major output directly, not a batch-major copy transposed back.
  */
 final class NativeRecurrent {
   private static final String THREADS = "threads";
@@ -46,8 +52,9 @@ final class NativeRecurrent {
    */
   static Operand<TFloat32> simpleRnn(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
-    Operand<TFloat32> xp = project(s, x, kernel, bias, spec.units());
-    return sequence(s, NativeKernels.SIMPLE_RNN, x, spec, xp, recurrentKernel, zeros(s, x, spec.units()));
+    Operand<TFloat32> xp = project(s, x, kernel, spec.units());
+    return sequence(s, NativeKernels.SIMPLE_RNN, x, spec, xp, recurrentKernel, zeros(s, xp, spec.units()),
+        biasOrZeros(s, bias, spec.units()));
   }
 
   /** A GRU layer (reset_after, tanh, sigmoid); {@code bias} (2, 3u) or null. */
@@ -63,27 +70,29 @@ final class NativeRecurrent {
     } else {
       recurrentBias = s.fill(s.constant(new long[] {3 * units}), s.constant(0f));
     }
-    Operand<TFloat32> xp = project(s, x, kernel, inputBias, 3 * units);
+    Operand<TFloat32> xp = project(s, x, kernel, 3 * units);
     return sequence(s, spec.inference() ? NativeKernels.GRU_INFERENCE : NativeKernels.GRU, x, spec,
-        xp, recurrentKernel, recurrentBias,
-        zeros(s, x, units));
+        xp, recurrentKernel, recurrentBias, zeros(s, xp, units), biasOrZeros(s, inputBias, 3 * units));
   }
 
   /** A GRU layer with reset_after=False (tanh, sigmoid); {@code bias} (3u) or null. */
   static Operand<TFloat32> gruResetBefore(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
-    Operand<TFloat32> xp = project(s, x, kernel, bias, 3 * spec.units());
+    Operand<TFloat32> xp = project(s, x, kernel, 3 * spec.units());
+    if (bias != null) {
+      xp = s.nn.biasAdd(xp, bias); // this older op takes its bias inside xp
+    }
     return sequence(s, NativeKernels.GRU_RESET_BEFORE, x, spec, xp, recurrentKernel,
-        zeros(s, x, spec.units()));
+        zeros(s, xp, spec.units()));
   }
 
   /** An LSTM layer (tanh, sigmoid, Keras's gate order); {@code bias} (4u) or null. */
   static Operand<TFloat32> lstm(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
-    Operand<TFloat32> xp = project(s, x, kernel, bias, 4 * spec.units());
-    Operand<TFloat32> zeros = zeros(s, x, spec.units());
+    Operand<TFloat32> xp = project(s, x, kernel, 4 * spec.units());
+    Operand<TFloat32> zeros = zeros(s, xp, spec.units());
     return sequence(s, spec.inference() ? NativeKernels.LSTM_INFERENCE : NativeKernels.LSTM, x, spec,
-        xp, recurrentKernel, zeros, zeros);
+        xp, recurrentKernel, zeros, zeros, biasOrZeros(s, bias, 4 * spec.units()));
   }
 
   /** The layer's output from the native op {@code type} on {@code inputs} (its output 0 is h). */
@@ -96,39 +105,76 @@ final class NativeRecurrent {
     }
     builder.setAttr(THREADS, (long) spec.threads());
     Output<TFloat32> h = builder.build().output(0);
-    return spec.sequences()
-        ? s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}))
-        : s.gather(h, s.constant(x.shape().size(1) - 1), s.constant(0));
+    if (spec.sequences()) {
+      return s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}));
+    }
+    // the last timestep, as a slice: its gradient is one Pad (a gather's is two transposes and a
+    // scatter of the whole sequence)
+    int last = (int) x.shape().size(1) - 1;
+    Operand<TFloat32> step = s.slice(h, s.constant(new int[] {last, 0, 0}), s.constant(new int[] {1, -1, -1}));
+    return s.reshape(step, s.constant(new long[] {-1, spec.units()}));
   }
 
-  /** x (batch, timesteps, features) @ kernel + bias, time-major: (timesteps, batch, width). */
+  /**
+   * x (batch, timesteps, features) @ kernel, time-major: (timesteps * batch, width); reshaped to
+   * (timesteps, batch, width) by the caller's op input.
+   */
   private static Operand<TFloat32> project(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
-      Operand<TFloat32> bias, long width) {
+      long width) {
     long timesteps = x.shape().size(1);
     long features = x.shape().size(2);
     if (timesteps < 0 || features < 0) {
       throw new IllegalArgumentException("the native recurrent kernels need known timesteps and "
           + "features, received input shape " + x.shape());
     }
-    Operand<TFloat32> timeMajor = s.linalg.transpose(x, s.constant(new int[] {1, 0, 2}));
-    Operand<TFloat32> xp = s.linalg.matMul(s.reshape(timeMajor, s.constant(new long[] {-1, features})), kernel);
-    if (bias != null) {
-      xp = s.nn.biasAdd(xp, bias);
-    }
+    Operand<TFloat32> xp = s.linalg.matMul(s.reshape(timeMajor(s, x), s.constant(new long[] {-1, features})), kernel);
     return s.reshape(xp, s.constant(new long[] {timesteps, -1, width}));
   }
 
-  private static Operand<TFloat32> zeros(Ops s, Operand<TFloat32> x, long units) {
-    Operand<TInt64> batch = s.gather(s.shape(x, TInt64.class), s.constant(new int[] {0}), s.constant(0));
+  /**
+   * x as (timesteps, batch, features): the native op's own output when x is its batch-major
+   * transpose made by {@link #sequence} (two transposes that cancel are not run), else transposed.
+   */
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> timeMajor(Ops s, Operand<TFloat32> x) {
+    if (x.op() instanceof GraphOperation t && t.type().equals("Transpose")
+        && t.input(0).op().type().startsWith(NativeKernels.OP_PREFIX) && t.input(0).index() == 0
+        && swapsTimeAndBatch(t.input(1))) {
+      return (Output<TFloat32>) t.input(0);
+    }
+    return s.linalg.transpose(x, s.constant(new int[] {1, 0, 2}));
+  }
+
+  private static boolean swapsTimeAndBatch(Output<?> perm) {
+    if (!(perm.op() instanceof GraphOperation c) || !c.type().equals("Const")) {
+      return false;
+    }
+    try (Tensor value = c.attributes().getAttrTensor("value")) {
+      if (value.dataType() != DataType.DT_INT32 || value.shape().numDimensions() != 1
+          || value.shape().size(0) != 3) {
+        return false;
+      }
+      IntDataBuffer p = value.asRawTensor().data().asInts();
+      return p.getInt(0) == 1 && p.getInt(1) == 0 && p.getInt(2) == 2;
+    }
+  }
+
+  private static Operand<TFloat32> biasOrZeros(Ops s, Operand<TFloat32> bias, long width) {
+    return bias != null ? bias : s.fill(s.constant(new long[] {width}), s.constant(0f));
+  }
+
+  /** Zeros (batch, units), batch from xp (timesteps, batch, width). */
+  private static Operand<TFloat32> zeros(Ops s, Operand<TFloat32> xp, long units) {
+    Operand<TInt64> batch = s.gather(s.shape(xp, TInt64.class), s.constant(new int[] {1}), s.constant(0));
     return s.fill(s.concat(List.of(batch, s.constant(new long[] {units})), s.constant(0)), s.constant(0f));
   }
 
   private static List<Operand<?>> gruGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
     // gates and mh (outputs 1, 2) are kept for the backward pass; only h carries a gradient
     Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    // (recurrent kernel, h0, h, gates, mh, dh) -> gradients of (xp, rk, rb, h0)
-    return gradientOp(tf, NativeKernels.GRU_GRAD, op, 4, op.input(1), op.input(3), op.output(0),
-        op.output(1), op.output(2), dh);
+    // (recurrent kernel, h0, h, gates, mh, dh) -> gradients of (xp, rk, rb, h0), then b's
+    return withBiasGradient(tf, gradientOp(tf, NativeKernels.GRU_GRAD, op, 4, op.input(1),
+        op.input(3), op.output(0), op.output(1), op.output(2), dh));
   }
 
   private static List<Operand<?>> gruResetBeforeGradient(Ops tf, GraphOperation op,
@@ -143,16 +189,31 @@ final class NativeRecurrent {
   private static List<Operand<?>> lstmGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
     // gates and tanh(c) (outputs 2, 3) are kept for the backward pass; h and c carry gradients
     Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    Output<?> dc = orZeros(tf, grads.get(1), op.output(1));
-    // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc) -> gradients of (xp, rk, h0, c0)
-    return gradientOp(tf, NativeKernels.LSTM_GRAD, op, 4, op.input(1), op.input(2), op.input(3),
-        op.output(0), op.output(1), op.output(3), op.output(2), dh, dc);
+    // c's gradient, when nothing but the layer reads c: empty, which the op takes for zeros
+    Output<?> dc = grads.get(1) != null ? grads.get(1) : tf.constant(new float[0]).asOutput();
+    // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc) -> gradients of (xp, rk, h0, c0),
+    // then b's
+    return withBiasGradient(tf, gradientOp(tf, NativeKernels.LSTM_GRAD, op, 4, op.input(1),
+        op.input(2), op.input(3), op.output(0), op.output(1), op.output(3), op.output(2), dh, dc));
   }
 
   private static List<Operand<?>> simpleRnnGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
     Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    // (recurrent kernel, h0, h, dh) -> gradients of (xp, rk, h0)
-    return gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, op, 3, op.input(1), op.input(2), op.output(0), dh);
+    // (recurrent kernel, h0, h, dh) -> gradients of (xp, rk, h0), then b's
+    return withBiasGradient(tf, gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, op, 3, op.input(1),
+        op.input(2), op.output(0), dh));
+  }
+
+  /**
+   * {@code gradients} (the first of xp's) and the gradient of the op's input bias b, which the op
+   * added to every row of xp: TensorFlow's BiasAdd gradient of xp's, the sum over its timesteps
+   * and rows (no shape is asked for here: the graph is locked while gradients are added).
+   */
+  @SuppressWarnings("unchecked")
+  private static List<Operand<?>> withBiasGradient(Ops tf, List<Operand<?>> gradients) {
+    List<Operand<?>> all = new ArrayList<>(gradients);
+    all.add(tf.nn.biasAddGrad((Operand<TFloat32>) gradients.get(0)));
+    return all;
   }
 
   private static Output<?> orZeros(Ops tf, Output<?> gradient, Output<?> of) {
