@@ -30,6 +30,7 @@
 // Every op has the attribute threads (1 or 2, default 1): with 2 it may run the second half of
 // the batch on a worker thread (halves, below); the results are the same bits either way.
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -581,7 +582,7 @@ void gruResetBackRow(int64_t U, const float* R g, const float* R drh, const floa
 struct Kernel {
   TF_OpKernelContext* ctx;
   TF_Status* status = TF_NewStatus();
-  std::vector<TF_Tensor*> owned;
+  std::vector<TF_Tensor*> owned, inputs;
   bool failed = false;
 
   explicit Kernel(TF_OpKernelContext* c) : ctx(c) {}
@@ -598,15 +599,29 @@ struct Kernel {
       return nullptr;
     }
     owned.push_back(t);
+    if (static_cast<int>(inputs.size()) <= i) inputs.resize(i + 1, nullptr);
+    inputs[i] = t;
     return t;
   }
 
+  // lets go of this handle of input i: TensorFlow gives an input's memory to an output only while
+  // nothing but the op's own context holds it (its data stays valid: the context keeps it)
+  void release(int i) {
+    TF_Tensor* t = i < static_cast<int>(inputs.size()) ? inputs[i] : nullptr;
+    if (t == nullptr) return;
+    owned.erase(std::find(owned.begin(), owned.end(), t));
+    TF_DeleteTensor(t);
+    inputs[i] = nullptr;
+  }
+
   // output i; with reuse >= 0, in input reuse's memory when TensorFlow allows it (same size,
-  // read by nothing else)
+  // read by nothing else). The caller takes that input's data pointer before: its handle is
+  // released here.
   float* output(int i, std::vector<int64_t> dims, int reuse = -1) {
     size_t n = 1;
     for (int64_t d : dims) n *= static_cast<size_t>(d);
     int forwarded = -1;
+    if (reuse >= 0) release(reuse);
     TF_Tensor* t =
         reuse >= 0 ? TF_ForwardInputOrAllocateOutput(ctx, &reuse, 1, i, dims.data(),
                                                      static_cast<int>(dims.size()), &forwarded, status)
@@ -739,12 +754,13 @@ void gruRun(void* threads, TF_OpKernelContext* context) {
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(rb, "recurrent_bias", {G}) ||
       !k.shaped(h0, "h0", {B, U}) || !k.shaped(xb, "bias", {G}))
     return;
+  const float* xpData = data(xp);
   float* h = k.output(0, {T, B, U});
   float* gates = KEEP ? k.output(1, {T, B, G}, 0) : nullptr;
   float* mh = KEEP ? k.output(2, {T, B, U}) : nullptr;
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 3);
-  GruSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(rb), data(h0), data(xb), h,
+  GruSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(rb), data(h0), data(xb), h,
                 gates, mh};
   halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<KEEP>(s, b0, b1); });
 }
@@ -820,6 +836,7 @@ void gruBackward(void* threads, TF_OpKernelContext* context) {
       !k.shaped(h, "h", {T, B, U}) || !k.shaped(mh, "mh", {T, B, U}) ||
       !k.shaped(dh, "dh", {T, B, U}))
     return;
+  const float* gatesData = data(gates);
   float* dxp = k.output(0, {T, B, G}, 3);
   float* drk = k.output(1, {U, G});
   float* drb = k.output(2, {G});
@@ -829,7 +846,7 @@ void gruBackward(void* threads, TF_OpKernelContext* context) {
   std::vector<float> packedT = packTransposed(data(rk), U, G, G);  // [G, UP]
   std::vector<float> carry(B * UP, 0.f), dm(B * G, 0.f);
   std::vector<float> dRk(2 * U * W, 0.f), dRb(2 * W, 0.f);  // one of each per half
-  GruSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(h), data(gates), data(mh),
+  GruSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(h), gatesData, data(mh),
                     data(dh), dxp, carry.data(), dm.data()};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     gruBackwardRows(s, b0, b1, &dRk[half * U * W], &dRb[half * W]);
@@ -1001,6 +1018,7 @@ void lstmRun(void* threads, TF_OpKernelContext* context) {
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(c0, "c0", {B, U}) || !k.shaped(xb, "bias", {G}))
     return;
+  const float* xpData = data(xp);
   float* h = k.output(0, {T, B, U});
   float* c = KEEP ? k.output(1, {T, B, U}) : nullptr;
   float* gates = KEEP ? k.output(2, {T, B, G}, 0) : nullptr;
@@ -1008,7 +1026,7 @@ void lstmRun(void* threads, TF_OpKernelContext* context) {
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = packGates(data(rk), U, U, 4);
   std::vector<float> rolling(KEEP ? 0 : 2 * B * U);
-  LstmSequence s{T, B, U, G, padded(U), data(xp), packed.data(), data(h0), data(c0), data(xb), h,
+  LstmSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(h0), data(c0), data(xb), h,
                  KEEP ? c : rolling.data(), gates, tc};
   halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<KEEP>(s, b0, b1); });
 }
@@ -1079,6 +1097,7 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
       !k.shaped(tc, "tc", {T, B, U}) || !k.shaped(dh, "dh", {T, B, U}) ||
       (TF_NumDims(dc) != 1 || TF_Dim(dc, 0) != 0) && !k.shaped(dc, "dc", {T, B, U}))
     return;
+  const float* gatesData = data(gates);
   float* dxp = k.output(0, {T, B, G}, 6);
   float* drk = k.output(1, {U, G});
   float* dh0 = k.output(2, {B, U});
@@ -1089,7 +1108,7 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
   std::vector<float> carryH(B * UP, 0.f), carryC(B * UP, 0.f);
   std::vector<float> dRk(2 * U * 4 * UP, 0.f);  // one per half
   LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(c0), data(h), data(c),
-                     data(tc), data(gates), data(dh), TF_NumDims(dc) == 1 ? nullptr : data(dc), dxp,
+                     data(tc), gatesData, data(dh), TF_NumDims(dc) == 1 ? nullptr : data(dc), dxp,
                      carryH.data(), carryC.data()};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     lstmBackwardRows(s, b0, b1, &dRk[half * U * 4 * UP]);
@@ -1160,10 +1179,11 @@ void simpleForward(void* threads, TF_OpKernelContext* context) {
   if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(xb, "bias", {U}))
     return;
+  const float* xpData = data(xp);
   float* h = k.output(0, {T, B, U}, 0);
   if (k.failed || T == 0 || B == 0 || U == 0) return;
   std::vector<float> packed = pack(data(rk), U, U, U);
-  SimpleSequence s{T, B, U, padded(U), data(xp), packed.data(), data(h0), data(xb), h};
+  SimpleSequence s{T, B, U, padded(U), xpData, packed.data(), data(h0), data(xb), h};
   halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
 }
 
@@ -1204,6 +1224,7 @@ void simpleBackward(void* threads, TF_OpKernelContext* context) {
   if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(dh, "dh", {T, B, U}))
     return;
+  const float* dhData = data(dh);
   float* dxp = k.output(0, {T, B, U}, 3);
   float* drk = k.output(1, {U, U});
   float* dh0 = k.output(2, {B, U});
@@ -1211,7 +1232,7 @@ void simpleBackward(void* threads, TF_OpKernelContext* context) {
   const int64_t UP = padded(U);
   std::vector<float> packedT = packTransposed(data(rk), U, U, U);  // [U, UP]
   std::vector<float> carry(B * UP, 0.f), dRk(2 * U * UP, 0.f);  // dRk: one per half
-  SimpleSequenceGrad s{T, B, U, UP, packedT.data(), data(h0), data(h), data(dh), dxp, carry.data()};
+  SimpleSequenceGrad s{T, B, U, UP, packedT.data(), data(h0), data(h), dhData, dxp, carry.data()};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     simpleBackwardRows(s, b0, b1, &dRk[half * U * UP]);
   });
