@@ -717,16 +717,26 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
       for (int g = 0; g < 3; g++) m[r][g] += a * load(pq + g * VW);
     }
   }
+  // z and r of every row first, then hh and h of every row (hh waits on r)
+  vfloat zs[RB], rs[RB];
+#pragma GCC unroll 8
   for (int r = 0; r < RB; r++) {
-    const int64_t at = (t * s.B + b + r) * U + j0;
-    vfloat z = vsigmoid(m[r][0]), rr = vsigmoid(m[r][1]);
-    vfloat hh = vtanh(biased(loadN(x + r * G + 2 * U, n), xh) + rr * m[r][2]);
-    vfloat hpv = loadN(hp + (b + r) * U + j0, n);
+    zs[r] = vsigmoid(m[r][0]);
+    rs[r] = vsigmoid(m[r][1]);
     if constexpr (KEEP) {
       float* gr = s.gates + (t * s.B + b + r) * G + j0;
-      storeN(gr, z, n);
-      storeN(gr + U, rr, n);
-      storeN(gr + 2 * U, hh, n);
+      storeN(gr, zs[r], n);
+      storeN(gr + U, rs[r], n);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < RB; r++) {
+    const int64_t at = (t * s.B + b + r) * U + j0;
+    const vfloat z = zs[r];
+    vfloat hh = vtanh(biased(loadN(x + r * G + 2 * U, n), xh) + rs[r] * m[r][2]);
+    vfloat hpv = loadN(hp + (b + r) * U + j0, n);
+    if constexpr (KEEP) {
+      storeN(s.gates + (t * s.B + b + r) * G + j0 + 2 * U, hh, n);
       storeN(s.mh + at, m[r][2], n);
     }
     storeN(s.h + at, z * hpv + (1.f - z) * hh, n);
@@ -979,21 +989,30 @@ void lstmCells(const LstmSequence& s, int64_t t, int64_t b, int64_t j0) {
       for (int g = 0; g < 4; g++) z[r][g] += a * load(pq + g * VW);
     }
   }
+  // the gates and c of every row first, then tanh(c) and h of every row: each row's tanh(c)
+  // waits on its gates, and the rows' waits overlap
+  vfloat cs[RB], os[RB];
+#pragma GCC unroll 8
   for (int r = 0; r < RB; r++) {
-    const int64_t at = (t * s.B + b + r) * U + j0;
     vfloat i = vsigmoid(z[r][0]), f = vsigmoid(z[r][1]), g = vtanh(z[r][2]), o = vsigmoid(z[r][3]);
     vfloat cv = f * loadN(cp + (b + r) * U + j0, n) + i * g;
-    vfloat tcv = vtanh(cv);
     if constexpr (KEEP) {
       float* gr = s.gates + (t * s.B + b + r) * G + j0;
       storeN(gr, i, n);
       storeN(gr + U, f, n);
       storeN(gr + 2 * U, g, n);
       storeN(gr + 3 * U, o, n);
-      storeN(s.tc + at, tcv, n);
     }
     storeN(cOut + (b + r) * U + j0, cv, n);
-    storeN(s.h + at, o * tcv, n);
+    cs[r] = cv;
+    os[r] = o;
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < RB; r++) {
+    const int64_t at = (t * s.B + b + r) * U + j0;
+    vfloat tcv = vtanh(cs[r]);
+    if constexpr (KEEP) storeN(s.tc + at, tcv, n);
+    storeN(s.h + at, os[r] * tcv, n);
   }
 }
 
