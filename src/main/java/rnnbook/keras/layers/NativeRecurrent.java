@@ -115,10 +115,7 @@ final class NativeRecurrent {
     return s.reshape(step, s.constant(new long[] {-1, spec.units()}));
   }
 
-  /**
-   * x (batch, timesteps, features) @ kernel, time-major: (timesteps * batch, width); reshaped to
-   * (timesteps, batch, width) by the caller's op input.
-   */
+  /** x (batch, timesteps, features) @ kernel, time-major: (timesteps, batch, width); no bias. */
   private static Operand<TFloat32> project(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       long width) {
     long timesteps = x.shape().size(1);
