@@ -30,7 +30,6 @@
 // Every op has the attribute threads (1 or 2, default 1): with 2 it may run the second half of
 // the batch on a worker thread (halves, below); the results are the same bits either way.
 
-#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -582,12 +581,14 @@ void gruResetBackRow(int64_t U, const float* R g, const float* R drh, const floa
 struct Kernel {
   TF_OpKernelContext* ctx;
   TF_Status* status = TF_NewStatus();
-  std::vector<TF_Tensor*> owned, inputs;
+  std::vector<TF_Tensor*> inputs, outputs;  // handles this op holds (inputs by index)
   bool failed = false;
 
   explicit Kernel(TF_OpKernelContext* c) : ctx(c) {}
   ~Kernel() {
-    for (TF_Tensor* t : owned) TF_DeleteTensor(t);
+    for (TF_Tensor* t : inputs)
+      if (t != nullptr) TF_DeleteTensor(t);
+    for (TF_Tensor* t : outputs) TF_DeleteTensor(t);
     TF_DeleteStatus(status);
   }
 
@@ -598,7 +599,6 @@ struct Kernel {
       fail();
       return nullptr;
     }
-    owned.push_back(t);
     if (static_cast<int>(inputs.size()) <= i) inputs.resize(i + 1, nullptr);
     inputs[i] = t;
     return t;
@@ -607,10 +607,8 @@ struct Kernel {
   // lets go of this handle of input i: TensorFlow gives an input's memory to an output only while
   // nothing but the op's own context holds it (its data stays valid: the context keeps it)
   void release(int i) {
-    TF_Tensor* t = i < static_cast<int>(inputs.size()) ? inputs[i] : nullptr;
-    if (t == nullptr) return;
-    owned.erase(std::find(owned.begin(), owned.end(), t));
-    TF_DeleteTensor(t);
+    if (i >= static_cast<int>(inputs.size()) || inputs[i] == nullptr) return;
+    TF_DeleteTensor(inputs[i]);
     inputs[i] = nullptr;
   }
 
@@ -631,7 +629,7 @@ struct Kernel {
       fail();
       return nullptr;
     }
-    owned.push_back(t);
+    outputs.push_back(t);
     return static_cast<float*>(TF_TensorData(t));
   }
 
@@ -1111,10 +1109,11 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
             *tc = k.input(5), *gates = k.input(6), *dh = k.input(7), *dc = k.input(8);
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 4;
+  const bool zeroDc = TF_NumDims(dc) == 1 && TF_Dim(dc, 0) == 0;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(c0, "c0", {B, U}) || !k.shaped(h, "h", {T, B, U}) || !k.shaped(c, "c", {T, B, U}) ||
       !k.shaped(tc, "tc", {T, B, U}) || !k.shaped(dh, "dh", {T, B, U}) ||
-      (TF_NumDims(dc) != 1 || TF_Dim(dc, 0) != 0) && !k.shaped(dc, "dc", {T, B, U}))
+      !zeroDc && !k.shaped(dc, "dc", {T, B, U}))
     return;
   const float* gatesData = data(gates);
   float* dxp = k.output(0, {T, B, G}, 6);
@@ -1127,7 +1126,7 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
   std::vector<float> carryH(B * UP, 0.f), carryC(B * UP, 0.f);
   std::vector<float> dRk(2 * U * 4 * UP, 0.f);  // one per half
   LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(c0), data(h), data(c),
-                     data(tc), gatesData, data(dh), TF_NumDims(dc) == 1 ? nullptr : data(dc), dxp,
+                     data(tc), gatesData, data(dh), zeroDc ? nullptr : data(dc), dxp,
                      carryH.data(), carryC.data()};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     lstmBackwardRows(s, b0, b1, &dRk[half * U * 4 * UP]);
