@@ -186,8 +186,10 @@ final class NativeRecurrent {
   private static List<Operand<?>> lstmGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
     // gates and tanh(c) (outputs 2, 3) are kept for the backward pass; h and c carry gradients
     Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    // c's gradient, when nothing but the layer reads c: empty, which the op takes for zeros
-    Output<?> dc = grads.get(1) != null ? grads.get(1) : tf.constant(new float[0]).asOutput();
+    // c's gradient, when nothing but the layer reads c: empty, which the op takes for zeros (TensorFlow
+    // hands the gradient of an output nothing reads as a ZerosLike of it, which would write and the op
+    // read a whole sequence of zeros)
+    Output<?> dc = unread(grads.get(1)) ? tf.constant(new float[0]).asOutput() : grads.get(1);
     // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc) -> gradients of (xp, rk, h0, c0),
     // then b's
     return withBiasGradient(tf, gradientOp(tf, NativeKernels.LSTM_GRAD, op, 4, op.input(1),
@@ -211,6 +213,11 @@ final class NativeRecurrent {
     List<Operand<?>> all = new ArrayList<>(gradients);
     all.add(tf.nn.biasAddGrad((Operand<TFloat32>) gradients.get(0)));
     return all;
+  }
+
+  /** Whether {@code gradient} is that of an output nothing reads: none, or TensorFlow's ZerosLike of it. */
+  static boolean unread(Output<?> gradient) {
+    return gradient == null || gradient.op().type().equals("ZerosLike");
   }
 
   private static Output<?> orZeros(Ops tf, Output<?> gradient, Output<?> of) {

@@ -298,6 +298,37 @@ class NativeKernelsTest {
     }
   }
 
+  @Test
+  void lstmBackwardTakesTheEmptyFormForAnUnreadC() {
+    // TensorFlow hands the gradient of the unread c as a ZerosLike of the whole sequence; the
+    // backward ops get the empty form instead, so no sequence of zeros is written or read
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      BuildContext.Factory factory = new BuildContext.Factory(tf, TFloat32.class, 1L, NATIVE);
+      Layer first = layer("lstm", RecurrentConfig.of(6).withReturnSequences(true));
+      Layer second = layer("lstm", RecurrentConfig.of(5));
+      first.setName("first");
+      second.setName("second");
+      first.build(factory, new long[] {7, 2});
+      second.build(factory, new long[] {7, 6});
+      Operand<TFloat32> x = tf.zeros(tf.constant(new long[] {3, 7, 2}), TFloat32.class);
+      Operand<TFloat32> out = second.call(tf, first.call(tf, x));
+      List<Operand<?>> weights = new java.util.ArrayList<>();
+      first.weights().forEach(w -> weights.add(w.variable()));
+      second.weights().forEach(w -> weights.add(w.variable()));
+      tf.gradients(tf.sum(out, tf.constant(new int[] {0, 1})), weights);
+      List<String> dcs = new java.util.ArrayList<>();
+      for (var it = g.operations(); it.hasNext(); ) {
+        GraphOperation op = it.next();
+        if (op.type().equals(NativeKernels.LSTM_GRAD)) {
+          Output<?> dc = op.input(8);
+          dcs.add(dc.op().type() + dc.shape());
+        }
+      }
+      assertEquals(List.of("Const[0]", "Const[0]"), dcs);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"gru", "gru_reset_before", "lstm", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
