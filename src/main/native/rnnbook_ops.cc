@@ -10,18 +10,21 @@
 // are below, so no TensorFlow headers are required.
 //
 // Layouts are time-major, float32, row-major:
-//   RnnbookGruSequence(xp[T,B,3U], rk[U,3U], rb[3U], h0[B,U], b[3U]) -> h[T,B,U], gates[T,B,3U], mh[T,B,U]
-//     gates = (z, r, hh) after their activations, mh = h_prev @ rk_h + rb_h (kept for backward)
-//   RnnbookGruSequenceGrad(rk, h0, h, gates, mh, dh[T,B,U]) -> dxp, drk[U,3U], drb[3U], dh0[B,U]
+//   RnnbookGruSequence(xp[T,B,3U], rk[U,3U], rb[3U], h0[B,U], b[3U]) -> h[T,B,U], gates[T,B,3U], mh[T,B,U],
+//     last[B,U]: gates = (z, r, hh) after their activations, mh = h_prev @ rk_h + rb_h (kept for
+//     backward), last = h at the last timestep (h0 when there are none)
+//   RnnbookGruSequenceGrad(rk, h0, h, gates, mh, dh[T,B,U], dlast[B,U]) -> dxp, drk[U,3U], drb[3U], dh0[B,U]
 //   RnnbookGruResetBeforeSequence(xp[T,B,3U], rk[U,3U], h0[B,U]) -> h, gates[T,B,3U], rh[T,B,U]
 //     reset_after=False: gates = (z, r, hh), rh = r * h_prev (kept for backward); bias inside xp
 //   RnnbookGruResetBeforeSequenceGrad(rk, h0, h, gates, rh, dh[T,B,U]) -> dxp, drk, dh0
-//   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U], b[4U]) -> h, c, gates[T,B,4U], tc[T,B,U]
-//     gates = (i, f, g, o) after their activations, tc = tanh(c)
-//   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U] or [0] for zeros)
+//   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U], b[4U]) -> h, c, gates[T,B,4U], tc[T,B,U],
+//     last[B,U]: gates = (i, f, g, o) after their activations, tc = tanh(c)
+//   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U], dlast[B,U])
 //     -> dxp, drk, dh0, dc0
-//   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U], b[U]) -> h[T,B,U]     (tanh)
-//   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U]) -> dxp, drk, dh0
+//   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U], b[U]) -> h[T,B,U], last[B,U]     (tanh)
+//   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U], dlast[B,U]) -> dxp, drk, dh0
+// The gradients' dh, dc and dlast may be [0], for zeros: a layer that returns its last state only
+// (its output "last") gets no sequence of zeros around that state's gradient.
 // Each gradient op gives the gradients of its forward op's inputs but b, from those of h (and c);
 // b's is the sum of dxp over timesteps and rows (TensorFlow's BiasAddGrad, in the graph).
 // An op's large output may take the memory of an input of the same size that nothing else reads
@@ -667,6 +670,9 @@ struct Kernel {
 
 const float* data(TF_Tensor* t) { return static_cast<const float*>(TF_TensorData(t)); }
 
+// whether t is the empty form ([0]) a gradient op takes for zeros
+bool zerosForm(TF_Tensor* t) { return TF_NumDims(t) == 1 && TF_Dim(t, 0) == 0; }
+
 // the op's "threads" attribute, kept as the kernel's state (the pointer's value)
 void* readThreads(TF_OpKernelConstruction* ctx) {
   TF_Status* status = TF_NewStatus();
@@ -678,6 +684,22 @@ void* readThreads(TF_OpKernelConstruction* ctx) {
 }
 
 int64_t threadsOf(void* state) { return static_cast<int64_t>(reinterpret_cast<intptr_t>(state)); }
+
+// dh_t of row b, units [j0, j0 + n), from a layer's gradient at its sequence (dh, [T][B][U], null
+// for zeros) and at its last state (dlast, [B][U], null for zeros), as TensorFlow would sum them
+// (a layer that returns only its last state gets no sequence of zeros padded around it)
+inline vfloat dhAt(const float* dh, const float* dlast, int64_t T, int64_t B, int64_t U, int64_t t,
+                   int64_t b, int64_t j0, int n) {
+  const bool last = t == T - 1 && dlast != nullptr;
+  if (dh == nullptr) return last ? loadN(dlast + b * U + j0, n) : vfloat{};
+  vfloat v = loadN(dh + (t * B + b) * U + j0, n);
+  return last ? v + loadN(dlast + b * U + j0, n) : v;
+}
+
+// the output "last" of a forward op: h at the last timestep, or h0 when there are none
+void copyLast(const float* h, const float* h0, int64_t T, int64_t B, int64_t U, float* last) {
+  std::memcpy(last, T > 0 ? h + (T - 1) * B * U : h0, B * U * sizeof(float));
+}
 
 // ---------------------------------------------------------------------------------------------
 // GRU, Keras's reset_after=True: z, r = sigmoid(xp_zr + m_zr), hh = tanh(xp_h + r * m_h),
@@ -766,11 +788,15 @@ void gruRun(void* threads, TF_OpKernelContext* context) {
   float* h = k.output(0, {T, B, U});
   float* gates = KEEP ? k.output(1, {T, B, G}, 0) : nullptr;
   float* mh = KEEP ? k.output(2, {T, B, U}) : nullptr;
-  if (k.failed || T == 0 || B == 0 || U == 0) return;
-  std::vector<float> packed = packGates(data(rk), U, U, 3);
-  GruSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(rb), data(h0), data(xb), h,
-                gates, mh};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<KEEP>(s, b0, b1); });
+  float* last = KEEP ? k.output(3, {B, U}) : nullptr;
+  if (k.failed) return;
+  if (T > 0 && B > 0 && U > 0) {
+    std::vector<float> packed = packGates(data(rk), U, U, 3);
+    GruSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(rb), data(h0), data(xb), h,
+                  gates, mh};
+    halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<KEEP>(s, b0, b1); });
+  }
+  if (KEEP) copyLast(h, data(h0), T, B, U, last);
 }
 
 void gruForward(void* threads, TF_OpKernelContext* context) { gruRun<true>(threads, context); }
@@ -779,8 +805,9 @@ void gruInference(void* threads, TF_OpKernelContext* context) { gruRun<false>(th
 
 struct GruSequenceGrad {
   int64_t T, B, U, G, UP;
-  const float *packedT, *h0, *h, *gates, *mh, *dh;  // packedT: rk^T, [G][UP]
+  const float *packedT, *h0, *h, *gates, *mh, *dh;  // packedT: rk^T, [G][UP]; dh null: zeros
   float *dxp, *carry, *dm;                         // carry: [B][UP]; dm: [B][G]
+  const float* dlast = nullptr;                    // [B][U]: added to dh at the last timestep
 };
 
 // dh at h_t = z * h_{t-1} + (1 - z) * hh for row b and units [j0, j0 + VW): to the pre-activations
@@ -795,7 +822,7 @@ inline void gruGateGrads(const GruSequenceGrad& s, int64_t t, int64_t b, int64_t
   const float* hp = (t == 0 ? s.h0 : s.h + (t - 1) * s.B * U) + b * U + j0;
   vfloat z = loadN(gr, n), r = loadN(gr + U, n), hh = loadN(gr + 2 * U, n);
   float* carry = s.carry + b * s.UP + j0;
-  vfloat d = loadN(s.dh + at, n) + load(carry);
+  vfloat d = dhAt(s.dh, s.dlast, s.T, s.B, U, t, b, j0, n) + load(carry);
   vfloat dz = d * (loadN(hp, n) - hh) * z * (1.f - z);
   vfloat da = d * (1.f - z) * (1.f - hh * hh);  // d(x_h + r * m_h)
   vfloat dr = da * loadN(s.mh + at, n) * r * (1.f - r);
@@ -837,12 +864,13 @@ void gruBackwardRows(const GruSequenceGrad& s, int64_t b0, int64_t b1, float* dR
 void gruBackward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *rk = k.input(0), *h0 = k.input(1), *h = k.input(2), *gates = k.input(3),
-            *mh = k.input(4), *dh = k.input(5);
+            *mh = k.input(4), *dh = k.input(5), *dlast = k.input(6);
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 3;
+  const bool noDh = zerosForm(dh), noDlast = zerosForm(dlast);
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(h, "h", {T, B, U}) || !k.shaped(mh, "mh", {T, B, U}) ||
-      !k.shaped(dh, "dh", {T, B, U}))
+      (!noDh && !k.shaped(dh, "dh", {T, B, U})) || (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
     return;
   const float* gatesData = data(gates);
   float* dxp = k.output(0, {T, B, G}, 3);
@@ -855,7 +883,8 @@ void gruBackward(void* threads, TF_OpKernelContext* context) {
   std::vector<float> carry(B * UP, 0.f), dm(B * G, 0.f);
   std::vector<float> dRk(2 * U * W, 0.f), dRb(2 * W, 0.f);  // one of each per half
   GruSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(h), gatesData, data(mh),
-                    data(dh), dxp, carry.data(), dm.data()};
+                    noDh ? nullptr : data(dh), dxp, carry.data(), dm.data(),
+                    noDlast ? nullptr : data(dlast)};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     gruBackwardRows(s, b0, b1, &dRk[half * U * W], &dRb[half * W]);
   });
@@ -1040,12 +1069,16 @@ void lstmRun(void* threads, TF_OpKernelContext* context) {
   float* c = KEEP ? k.output(1, {T, B, U}) : nullptr;
   float* gates = KEEP ? k.output(2, {T, B, G}, 0) : nullptr;
   float* tc = KEEP ? k.output(3, {T, B, U}) : nullptr;
-  if (k.failed || T == 0 || B == 0 || U == 0) return;
-  std::vector<float> packed = packGates(data(rk), U, U, 4);
-  std::vector<float> rolling(KEEP ? 0 : 2 * B * U);
-  LstmSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(h0), data(c0), data(xb), h,
-                 KEEP ? c : rolling.data(), gates, tc};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<KEEP>(s, b0, b1); });
+  float* last = KEEP ? k.output(4, {B, U}) : nullptr;
+  if (k.failed) return;
+  if (T > 0 && B > 0 && U > 0) {
+    std::vector<float> packed = packGates(data(rk), U, U, 4);
+    std::vector<float> rolling(KEEP ? 0 : 2 * B * U);
+    LstmSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(h0), data(c0), data(xb), h,
+                   KEEP ? c : rolling.data(), gates, tc};
+    halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<KEEP>(s, b0, b1); });
+  }
+  if (KEEP) copyLast(h, data(h0), T, B, U, last);
 }
 
 void lstmForward(void* threads, TF_OpKernelContext* context) { lstmRun<true>(threads, context); }
@@ -1054,10 +1087,11 @@ void lstmInference(void* threads, TF_OpKernelContext* context) { lstmRun<false>(
 
 struct LstmSequenceGrad {
   int64_t T, B, U, G, UP;
-  const float *packedT, *h0, *c0, *h, *c, *tc, *gates, *dh, *dc;  // packedT: rk^T, [G][UP]; dc
-                                                                   // null: zeros
+  const float *packedT, *h0, *c0, *h, *c, *tc, *gates, *dh, *dc;  // packedT: rk^T, [G][UP]; dh,
+                                                                   // dc null: zeros
   float* dxp;
-  float *carryH, *carryC;  // [B][UP] each
+  float *carryH, *carryC;          // [B][UP] each
+  const float* dlast = nullptr;    // [B][U]: added to dh at the last timestep
 };
 
 // dh and dc at c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t), for row b and units [j0, j0 + VW):
@@ -1073,7 +1107,7 @@ inline void lstmGateGrads(const LstmSequenceGrad& s, int64_t t, int64_t b, int64
   vfloat i = loadN(gr, n), f = loadN(gr + U, n), g = loadN(gr + 2 * U, n), o = loadN(gr + 3 * U, n);
   vfloat tcv = loadN(s.tc + at, n);
   float* carryC = s.carryC + b * s.UP + j0;
-  vfloat d = loadN(s.dh + at, n) + load(s.carryH + b * s.UP + j0);
+  vfloat d = dhAt(s.dh, s.dlast, s.T, s.B, U, t, b, j0, n) + load(s.carryH + b * s.UP + j0);
   vfloat dcv = s.dc != nullptr ? loadN(s.dc + at, n) : vfloat{};
   vfloat dct = dcv + load(carryC) + d * o * (1.f - tcv * tcv);
   vfloat dz[4] = {dct * g * i * (1.f - i), dct * loadN(cp, n) * f * (1.f - f),
@@ -1106,14 +1140,15 @@ void lstmBackwardRows(const LstmSequenceGrad& s, int64_t b0, int64_t b1, float* 
 void lstmBackward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *rk = k.input(0), *h0 = k.input(1), *c0 = k.input(2), *h = k.input(3), *c = k.input(4),
-            *tc = k.input(5), *gates = k.input(6), *dh = k.input(7), *dc = k.input(8);
+            *tc = k.input(5), *gates = k.input(6), *dh = k.input(7), *dc = k.input(8),
+            *dlast = k.input(9);
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 4;
-  const bool zeroDc = TF_NumDims(dc) == 1 && TF_Dim(dc, 0) == 0;
+  const bool zeroDc = zerosForm(dc), noDh = zerosForm(dh), noDlast = zerosForm(dlast);
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(c0, "c0", {B, U}) || !k.shaped(h, "h", {T, B, U}) || !k.shaped(c, "c", {T, B, U}) ||
-      !k.shaped(tc, "tc", {T, B, U}) || !k.shaped(dh, "dh", {T, B, U}) ||
-      !zeroDc && !k.shaped(dc, "dc", {T, B, U}))
+      !k.shaped(tc, "tc", {T, B, U}) || (!noDh && !k.shaped(dh, "dh", {T, B, U})) ||
+      (!zeroDc && !k.shaped(dc, "dc", {T, B, U})) || (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
     return;
   const float* gatesData = data(gates);
   float* dxp = k.output(0, {T, B, G}, 6);
@@ -1126,8 +1161,8 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
   std::vector<float> carryH(B * UP, 0.f), carryC(B * UP, 0.f);
   std::vector<float> dRk(2 * U * 4 * UP, 0.f);  // one per half
   LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(c0), data(h), data(c),
-                     data(tc), gatesData, data(dh), zeroDc ? nullptr : data(dc), dxp,
-                     carryH.data(), carryC.data()};
+                     data(tc), gatesData, noDh ? nullptr : data(dh), zeroDc ? nullptr : data(dc), dxp,
+                     carryH.data(), carryC.data(), noDlast ? nullptr : data(dlast)};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     lstmBackwardRows(s, b0, b1, &dRk[half * U * 4 * UP]);
   });
@@ -1199,16 +1234,21 @@ void simpleForward(void* threads, TF_OpKernelContext* context) {
     return;
   const float* xpData = data(xp);
   float* h = k.output(0, {T, B, U}, 0);
-  if (k.failed || T == 0 || B == 0 || U == 0) return;
-  std::vector<float> packed = pack(data(rk), U, U, U);
-  SimpleSequence s{T, B, U, padded(U), xpData, packed.data(), data(h0), data(xb), h};
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
+  float* last = k.output(1, {B, U});
+  if (k.failed) return;
+  if (T > 0 && B > 0 && U > 0) {
+    std::vector<float> packed = pack(data(rk), U, U, U);
+    SimpleSequence s{T, B, U, padded(U), xpData, packed.data(), data(h0), data(xb), h};
+    halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
+  }
+  copyLast(h, data(h0), T, B, U, last);
 }
 
 struct SimpleSequenceGrad {
   int64_t T, B, U, UP;
-  const float *packedT, *h0, *h, *dh;  // packedT: rk^T, [U][UP]
+  const float *packedT, *h0, *h, *dh;  // packedT: rk^T, [U][UP]; dh null: zeros
   float *dxp, *carry;                  // carry: [B][UP]
+  const float* dlast = nullptr;        // [B][U]: added to dh at the last timestep
 };
 
 // All timesteps of rows [b0, b1), backward: da = (dh_t + carry) * (1 - h_t^2) into dxp and the
@@ -1223,7 +1263,8 @@ void simpleBackwardRows(const SimpleSequenceGrad& s, int64_t b0, int64_t b1, flo
       for (int64_t j0 = 0; j0 < U; j0 += VW) {
         const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
         vfloat hv = loadN(s.h + at + j0, n);
-        vfloat d = (loadN(s.dh + at + j0, n) + load(s.carry + b * UP + j0)) * (1.f - hv * hv);
+        vfloat d = (dhAt(s.dh, s.dlast, s.T, s.B, U, t, b, j0, n) + load(s.carry + b * UP + j0)) *
+                   (1.f - hv * hv);
         storeN(s.dxp + at + j0, d, n);
         store(da + (b - b0) * UP + j0, d);
       }
@@ -1236,13 +1277,15 @@ void simpleBackwardRows(const SimpleSequenceGrad& s, int64_t b0, int64_t b1, flo
 
 void simpleBackward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
-  TF_Tensor *rk = k.input(0), *h0 = k.input(1), *h = k.input(2), *dh = k.input(3);
+  TF_Tensor *rk = k.input(0), *h0 = k.input(1), *h = k.input(2), *dh = k.input(3),
+            *dlast = k.input(4);
   if (k.failed || !k.shaped(h, "h", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(h, 0), B = TF_Dim(h, 1), U = TF_Dim(h, 2);
+  const bool noDh = zerosForm(dh), noDlast = zerosForm(dlast);
   if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(dh, "dh", {T, B, U}))
+      (!noDh && !k.shaped(dh, "dh", {T, B, U})) || (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
     return;
-  const float* dhData = data(dh);
+  const float* dhData = noDh ? nullptr : data(dh);
   float* dxp = k.output(0, {T, B, U}, 3);
   float* drk = k.output(1, {U, U});
   float* dh0 = k.output(2, {B, U});
@@ -1250,7 +1293,8 @@ void simpleBackward(void* threads, TF_OpKernelContext* context) {
   const int64_t UP = padded(U);
   std::vector<float> packedT = packTransposed(data(rk), U, U, U);  // [U, UP]
   std::vector<float> carry(B * UP, 0.f), dRk(2 * U * UP, 0.f);  // dRk: one per half
-  SimpleSequenceGrad s{T, B, U, UP, packedT.data(), data(h0), data(h), dhData, dxp, carry.data()};
+  SimpleSequenceGrad s{T, B, U, UP, packedT.data(), data(h0), data(h), dhData, dxp, carry.data(),
+                       noDlast ? nullptr : data(dlast)};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     simpleBackwardRows(s, b0, b1, &dRk[half * U * UP]);
   });
@@ -1298,6 +1342,7 @@ void gruForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   s.set(0, h);
   s.set(1, s.input(0));
   s.set(2, h);
+  s.set(3, s.input(3));
 }
 
 void gruBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
@@ -1342,6 +1387,7 @@ void lstmForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   s.set(1, h);
   s.set(2, s.input(0));
   s.set(3, h);
+  s.set(4, s.input(2));
 }
 
 void lstmBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
@@ -1355,6 +1401,7 @@ void lstmBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 void simpleForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
   s.set(0, s.input(0));
+  s.set(1, s.input(2));
 }
 
 void simpleBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
@@ -1386,11 +1433,12 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
 
 [[maybe_unused]] const bool registered = [] {
   define("RnnbookGruSequence", {"xp: float", "rk: float", "rb: float", "h0: float", "b: float"},
-         {"h: float", "gates: float", "mh: float"}, gruForwardShape, gruForward);
+         {"h: float", "gates: float", "mh: float", "last: float"}, gruForwardShape, gruForward);
   define("RnnbookGruInference", {"xp: float", "rk: float", "rb: float", "h0: float", "b: float"},
          {"h: float"}, gruInferenceShape, gruInference);
   define("RnnbookGruSequenceGrad",
-         {"rk: float", "h0: float", "h: float", "gates: float", "mh: float", "dh: float"},
+         {"rk: float", "h0: float", "h: float", "gates: float", "mh: float", "dh: float",
+          "dlast: float"},
          {"dxp: float", "drk: float", "drb: float", "dh0: float"}, gruBackwardShape, gruBackward);
   define("RnnbookGruResetBeforeSequence", {"xp: float", "rk: float", "h0: float"},
          {"h: float", "gates: float", "rh: float"}, gruResetBeforeForwardShape,
@@ -1400,16 +1448,18 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
          {"dxp: float", "drk: float", "dh0: float"}, gruResetBeforeBackwardShape,
          gruResetBeforeBackward);
   define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float"},
-         {"h: float", "c: float", "gates: float", "tc: float"}, lstmForwardShape, lstmForward);
+         {"h: float", "c: float", "gates: float", "tc: float", "last: float"}, lstmForwardShape,
+         lstmForward);
   define("RnnbookLstmInference", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float"},
          {"h: float"}, lstmInferenceShape, lstmInference);
   define("RnnbookLstmSequenceGrad",
          {"rk: float", "h0: float", "c0: float", "h: float", "c: float", "tc: float",
-          "gates: float", "dh: float", "dc: float"},
+          "gates: float", "dh: float", "dc: float", "dlast: float"},
          {"dxp: float", "drk: float", "dh0: float", "dc0: float"}, lstmBackwardShape, lstmBackward);
-  define("RnnbookSimpleRnnSequence", {"xp: float", "rk: float", "h0: float", "b: float"}, {"h: float"},
-         simpleForwardShape, simpleForward);
-  define("RnnbookSimpleRnnSequenceGrad", {"rk: float", "h0: float", "h: float", "dh: float"},
+  define("RnnbookSimpleRnnSequence", {"xp: float", "rk: float", "h0: float", "b: float"},
+         {"h: float", "last: float"}, simpleForwardShape, simpleForward);
+  define("RnnbookSimpleRnnSequenceGrad",
+         {"rk: float", "h0: float", "h: float", "dh: float", "dlast: float"},
          {"dxp: float", "drk: float", "dh0: float"}, simpleBackwardShape, simpleBackward);
   return true;
 }();

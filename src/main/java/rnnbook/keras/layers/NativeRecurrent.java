@@ -25,6 +25,11 @@ import org.tensorflow.types.TInt64;
  */
 final class NativeRecurrent {
   private static final String THREADS = "threads";
+  /** The index of the training ops' output "last", h at the last timestep. */
+  private static final int GRU_LAST = 3;
+  private static final int LSTM_LAST = 4;
+  private static final int SIMPLE_RNN_LAST = 1;
+  private static final int NO_LAST = -1;
 
   private NativeRecurrent() {}
 
@@ -53,8 +58,8 @@ final class NativeRecurrent {
   static Operand<TFloat32> simpleRnn(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
     Operand<TFloat32> xp = project(s, x, kernel, spec.units());
-    return sequence(s, NativeKernels.SIMPLE_RNN, x, spec, xp, recurrentKernel, zeros(s, xp, spec.units()),
-        biasOrZeros(s, bias, spec.units()));
+    return sequence(s, NativeKernels.SIMPLE_RNN, SIMPLE_RNN_LAST, x, spec, xp, recurrentKernel,
+        zeros(s, xp, spec.units()), biasOrZeros(s, bias, spec.units()));
   }
 
   /** A GRU layer (reset_after, tanh, sigmoid); {@code bias} (2, 3u) or null. */
@@ -71,8 +76,9 @@ final class NativeRecurrent {
       recurrentBias = s.fill(s.constant(new long[] {3 * units}), s.constant(0f));
     }
     Operand<TFloat32> xp = project(s, x, kernel, 3 * units);
-    return sequence(s, spec.inference() ? NativeKernels.GRU_INFERENCE : NativeKernels.GRU, x, spec,
-        xp, recurrentKernel, recurrentBias, zeros(s, xp, units), biasOrZeros(s, inputBias, 3 * units));
+    return sequence(s, spec.inference() ? NativeKernels.GRU_INFERENCE : NativeKernels.GRU,
+        spec.inference() ? NO_LAST : GRU_LAST, x, spec, xp, recurrentKernel, recurrentBias, zeros(s, xp, units),
+        biasOrZeros(s, inputBias, 3 * units));
   }
 
   /** A GRU layer with reset_after=False (tanh, sigmoid); {@code bias} (3u) or null. */
@@ -82,7 +88,7 @@ final class NativeRecurrent {
     if (bias != null) {
       xp = s.nn.biasAdd(xp, bias); // this older op takes its bias inside xp
     }
-    return sequence(s, NativeKernels.GRU_RESET_BEFORE, x, spec, xp, recurrentKernel,
+    return sequence(s, NativeKernels.GRU_RESET_BEFORE, NO_LAST, x, spec, xp, recurrentKernel,
         zeros(s, xp, spec.units()));
   }
 
@@ -91,27 +97,37 @@ final class NativeRecurrent {
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
     Operand<TFloat32> xp = project(s, x, kernel, 4 * spec.units());
     Operand<TFloat32> zeros = zeros(s, xp, spec.units());
-    return sequence(s, spec.inference() ? NativeKernels.LSTM_INFERENCE : NativeKernels.LSTM, x, spec,
-        xp, recurrentKernel, zeros, zeros, biasOrZeros(s, bias, 4 * spec.units()));
+    return sequence(s, spec.inference() ? NativeKernels.LSTM_INFERENCE : NativeKernels.LSTM,
+        spec.inference() ? NO_LAST : LSTM_LAST, x, spec, xp, recurrentKernel, zeros, zeros,
+        biasOrZeros(s, bias, 4 * spec.units()));
   }
 
-  /** The layer's output from the native op {@code type} on {@code inputs} (its output 0 is h). */
+  /**
+   * The layer's output from the native op {@code type} on {@code inputs}: its output 0, h, or for a
+   * layer that returns only its last state, the op's output {@code last} (h at the last timestep),
+   * when it has one ({@link #NO_LAST}: none).
+   */
   @SafeVarargs
-  private static Operand<TFloat32> sequence(Ops s, String type, Operand<TFloat32> x, Spec spec,
+  private static Operand<TFloat32> sequence(Ops s, String type, int last, Operand<TFloat32> x, Spec spec,
       Operand<TFloat32>... inputs) {
     OperationBuilder builder = s.scope().opBuilder(type, type);
     for (Operand<TFloat32> in : inputs) {
       builder.addInput(in.asOutput());
     }
     builder.setAttr(THREADS, (long) spec.threads());
-    Output<TFloat32> h = builder.build().output(0);
+    Operation op = builder.build();
+    if (!spec.sequences() && last != NO_LAST) {
+      // its gradient reaches the backward op as it is, with no sequence of zeros padded around it
+      return op.output(last);
+    }
+    Output<TFloat32> h = op.output(0);
     if (spec.sequences()) {
       return s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}));
     }
-    // the last timestep, as a slice: its gradient is one Pad (a gather's is two transposes and a
-    // scatter of the whole sequence)
-    int last = (int) x.shape().size(1) - 1;
-    Operand<TFloat32> step = s.slice(h, s.constant(new int[] {last, 0, 0}), s.constant(new int[] {1, -1, -1}));
+    // an op without that output (inference, GRU reset_after=False): the last timestep as a slice,
+    // whose gradient is one Pad (a gather's is two transposes and a scatter of the whole sequence)
+    int lastStep = (int) x.shape().size(1) - 1;
+    Operand<TFloat32> step = s.slice(h, s.constant(new int[] {lastStep, 0, 0}), s.constant(new int[] {1, -1, -1}));
     return s.reshape(step, s.constant(new long[] {-1, spec.units()}));
   }
 
@@ -167,11 +183,12 @@ final class NativeRecurrent {
   }
 
   private static List<Operand<?>> gruGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
-    // gates and mh (outputs 1, 2) are kept for the backward pass; only h carries a gradient
-    Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    // (recurrent kernel, h0, h, gates, mh, dh) -> gradients of (xp, rk, rb, h0), then b's
+    // gates and mh (outputs 1, 2) are kept for the backward pass; h and its last timestep carry
+    // gradients
+    // (recurrent kernel, h0, h, gates, mh, dh, dlast) -> gradients of (xp, rk, rb, h0), then b's
     return withBiasGradient(tf, gradientOp(tf, NativeKernels.GRU_GRAD, op, 4, op.input(1),
-        op.input(3), op.output(0), op.output(1), op.output(2), dh));
+        op.input(3), op.output(0), op.output(1), op.output(2), orEmpty(tf, grads.get(0)),
+        orEmpty(tf, grads.get(GRU_LAST))));
   }
 
   private static List<Operand<?>> gruResetBeforeGradient(Ops tf, GraphOperation op,
@@ -184,23 +201,27 @@ final class NativeRecurrent {
   }
 
   private static List<Operand<?>> lstmGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
-    // gates and tanh(c) (outputs 2, 3) are kept for the backward pass; h and c carry gradients
-    Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    // c's gradient, when nothing but the layer reads c: empty, which the op takes for zeros (TensorFlow
-    // hands the gradient of an output nothing reads as a ZerosLike of it, which would write and the op
-    // read a whole sequence of zeros)
-    Output<?> dc = unread(grads.get(1)) ? tf.constant(new float[0]).asOutput() : grads.get(1);
-    // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc) -> gradients of (xp, rk, h0, c0),
-    // then b's
+    // gates and tanh(c) (outputs 2, 3) are kept for the backward pass; h, c and h's last timestep
+    // carry gradients; c's, when nothing but the layer reads c, is the empty form
+    // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc, dlast) -> gradients of (xp, rk, h0,
+    // c0), then b's
     return withBiasGradient(tf, gradientOp(tf, NativeKernels.LSTM_GRAD, op, 4, op.input(1),
-        op.input(2), op.input(3), op.output(0), op.output(1), op.output(3), op.output(2), dh, dc));
+        op.input(2), op.input(3), op.output(0), op.output(1), op.output(3), op.output(2),
+        orEmpty(tf, grads.get(0)), orEmpty(tf, grads.get(1)), orEmpty(tf, grads.get(LSTM_LAST))));
   }
 
   private static List<Operand<?>> simpleRnnGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
-    Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    // (recurrent kernel, h0, h, dh) -> gradients of (xp, rk, h0), then b's
+    // (recurrent kernel, h0, h, dh, dlast) -> gradients of (xp, rk, h0), then b's
     return withBiasGradient(tf, gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, op, 3, op.input(1),
-        op.input(2), op.output(0), dh));
+        op.input(2), op.output(0), orEmpty(tf, grads.get(0)), orEmpty(tf, grads.get(SIMPLE_RNN_LAST))));
+  }
+
+  /**
+   * A gradient for the ops, or the empty form they take for zeros when nothing reads that output
+   * (TensorFlow hands over a ZerosLike of it, which would be written and read whole).
+   */
+  private static Output<?> orEmpty(Ops tf, Output<?> gradient) {
+    return unread(gradient) ? tf.constant(new float[0]).asOutput() : gradient;
   }
 
   /**

@@ -330,6 +330,40 @@ class NativeKernelsTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
+  void aLayerReturningItsLastStateGetsNoPaddedGradient(String kind) {
+    // its output is the op's h at the last timestep, whose gradient the backward op takes as it is:
+    // no Pad to a whole sequence of zeros, and the empty form for the unread sequence h
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      BuildContext.Factory factory = new BuildContext.Factory(tf, TFloat32.class, 1L, NATIVE);
+      Layer layer = layer(kind, RecurrentConfig.of(5));
+      layer.setName("only");
+      layer.build(factory, new long[] {7, 2});
+      Operand<TFloat32> x = tf.zeros(tf.constant(new long[] {3, 7, 2}), TFloat32.class);
+      Operand<TFloat32> out = layer.call(tf, x);
+      assertEquals(List.of(3L, 5L), List.of(out.shape().size(0), out.shape().size(1)));
+      List<Operand<?>> weights = new java.util.ArrayList<>();
+      layer.weights().forEach(w -> weights.add(w.variable()));
+      tf.gradients(tf.sum(out, tf.constant(new int[] {0, 1})), weights);
+      List<String> pads = new java.util.ArrayList<>();
+      List<String> dhs = new java.util.ArrayList<>();
+      for (var it = g.operations(); it.hasNext(); ) {
+        GraphOperation op = it.next();
+        if (op.type().equals("Pad") || op.type().equals("Slice")) {
+          pads.add(op.type());
+        }
+        if (op.type().endsWith("SequenceGrad")) {
+          int dh = op.type().equals(NativeKernels.GRU_GRAD) ? 5 : op.type().equals(NativeKernels.LSTM_GRAD) ? 7 : 3;
+          dhs.add(op.input(dh).op().type() + op.input(dh).shape() + " " + op.input(op.numInputs() - 1).shape());
+        }
+      }
+      assertEquals(List.of(), pads, kind);
+      assertEquals(List.of("Const[0] [3, 5]"), dhs, kind);
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"gru", "gru_reset_before", "lstm", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
     boolean resetAfter = !kind.contains("before");
