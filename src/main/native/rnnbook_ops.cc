@@ -698,7 +698,7 @@ inline vfloat dhAt(const float* dh, const float* dlast, int64_t T, int64_t B, in
 
 // the output "last" of a forward op: h at the last timestep, or h0 when there are none
 void copyLast(const float* h, const float* h0, int64_t T, int64_t B, int64_t U, float* last) {
-  std::memcpy(last, T > 0 ? h + (T - 1) * B * U : h0, B * U * sizeof(float));
+  if (B * U > 0) std::memcpy(last, T > 0 ? h + (T - 1) * B * U : h0, B * U * sizeof(float));
 }
 
 // ---------------------------------------------------------------------------------------------
