@@ -1144,11 +1144,11 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
             *dlast = k.input(9);
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 4;
-  const bool zeroDc = zerosForm(dc), noDh = zerosForm(dh), noDlast = zerosForm(dlast);
+  const bool noDc = zerosForm(dc), noDh = zerosForm(dh), noDlast = zerosForm(dlast);
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(c0, "c0", {B, U}) || !k.shaped(h, "h", {T, B, U}) || !k.shaped(c, "c", {T, B, U}) ||
       !k.shaped(tc, "tc", {T, B, U}) || (!noDh && !k.shaped(dh, "dh", {T, B, U})) ||
-      (!zeroDc && !k.shaped(dc, "dc", {T, B, U})) || (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
+      (!noDc && !k.shaped(dc, "dc", {T, B, U})) || (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
     return;
   const float* gatesData = data(gates);
   float* dxp = k.output(0, {T, B, G}, 6);
@@ -1161,7 +1161,7 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
   std::vector<float> carryH(B * UP, 0.f), carryC(B * UP, 0.f);
   std::vector<float> dRk(2 * U * 4 * UP, 0.f);  // one per half
   LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(c0), data(h), data(c),
-                     data(tc), gatesData, noDh ? nullptr : data(dh), zeroDc ? nullptr : data(dc), dxp,
+                     data(tc), gatesData, noDh ? nullptr : data(dh), noDc ? nullptr : data(dc), dxp,
                      carryH.data(), carryC.data(), noDlast ? nullptr : data(dlast)};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     lstmBackwardRows(s, b0, b1, &dRk[half * U * 4 * UP]);

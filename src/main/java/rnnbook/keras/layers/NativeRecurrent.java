@@ -237,7 +237,7 @@ final class NativeRecurrent {
   }
 
   /** Whether {@code gradient} is that of an output nothing reads: none, or TensorFlow's ZerosLike of it. */
-  static boolean unread(Output<?> gradient) {
+  private static boolean unread(Output<?> gradient) {
     return gradient == null || gradient.op().type().equals("ZerosLike");
   }
 

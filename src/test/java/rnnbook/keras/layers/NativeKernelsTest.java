@@ -258,10 +258,6 @@ class NativeKernelsTest {
   }
 
   /**
-   * Two stacked layers and a Dense head trained for a few Adam steps on the native kernels and on
-   * the plain TensorFlow graph agree, and the native runs repeat to the bit.
-   */
-  /**
    * Stacked native layers hand each other time-major sequences: in a two-layer stack and its
    * gradients, the only transpose of a sequence that runs is the input's (a batch-major copy
    * transposed back, and the two transposes of its gradient, would add four; selecting the last
@@ -272,20 +268,8 @@ class NativeKernelsTest {
   void stackedLayersPassTimeMajorSequences(String kind) {
     boolean resetAfter = !kind.contains("before");
     try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      BuildContext.Factory factory = new BuildContext.Factory(tf, TFloat32.class, 1L, NATIVE);
-      Layer first = layer(kind, RecurrentConfig.of(6).withReturnSequences(true).withResetAfter(resetAfter));
-      Layer second = layer(kind, RecurrentConfig.of(5).withResetAfter(resetAfter));
-      first.setName("first");
-      second.setName("second");
-      first.build(factory, new long[] {7, 2});
-      second.build(factory, new long[] {7, 6});
-      Operand<TFloat32> x = tf.zeros(tf.constant(new long[] {3, 7, 2}), TFloat32.class);
-      Operand<TFloat32> out = second.call(tf, first.call(tf, x));
-      List<Operand<?>> weights = new java.util.ArrayList<>();
-      first.weights().forEach(w -> weights.add(w.variable()));
-      second.weights().forEach(w -> weights.add(w.variable()));
-      tf.gradients(tf.sum(out, tf.constant(new int[] {0, 1})), weights);
+      withGradients(Ops.create(g), kind, RecurrentConfig.of(6).withReturnSequences(true).withResetAfter(resetAfter),
+          RecurrentConfig.of(5).withResetAfter(resetAfter));
       int transposes = 0;
       for (var it = g.operations(); it.hasNext(); ) {
         GraphOperation op = it.next();
@@ -303,20 +287,7 @@ class NativeKernelsTest {
     // TensorFlow hands the gradient of the unread c as a ZerosLike of the whole sequence; the
     // backward ops get the empty form instead, so no sequence of zeros is written or read
     try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      BuildContext.Factory factory = new BuildContext.Factory(tf, TFloat32.class, 1L, NATIVE);
-      Layer first = layer("lstm", RecurrentConfig.of(6).withReturnSequences(true));
-      Layer second = layer("lstm", RecurrentConfig.of(5));
-      first.setName("first");
-      second.setName("second");
-      first.build(factory, new long[] {7, 2});
-      second.build(factory, new long[] {7, 6});
-      Operand<TFloat32> x = tf.zeros(tf.constant(new long[] {3, 7, 2}), TFloat32.class);
-      Operand<TFloat32> out = second.call(tf, first.call(tf, x));
-      List<Operand<?>> weights = new java.util.ArrayList<>();
-      first.weights().forEach(w -> weights.add(w.variable()));
-      second.weights().forEach(w -> weights.add(w.variable()));
-      tf.gradients(tf.sum(out, tf.constant(new int[] {0, 1})), weights);
+      withGradients(Ops.create(g), "lstm", RecurrentConfig.of(6).withReturnSequences(true), RecurrentConfig.of(5));
       List<String> dcs = new java.util.ArrayList<>();
       for (var it = g.operations(); it.hasNext(); ) {
         GraphOperation op = it.next();
@@ -335,17 +306,8 @@ class NativeKernelsTest {
     // its output is the op's h at the last timestep, whose gradient the backward op takes as it is:
     // no Pad to a whole sequence of zeros, and the empty form for the unread sequence h
     try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      BuildContext.Factory factory = new BuildContext.Factory(tf, TFloat32.class, 1L, NATIVE);
-      Layer layer = layer(kind, RecurrentConfig.of(5));
-      layer.setName("only");
-      layer.build(factory, new long[] {7, 2});
-      Operand<TFloat32> x = tf.zeros(tf.constant(new long[] {3, 7, 2}), TFloat32.class);
-      Operand<TFloat32> out = layer.call(tf, x);
+      Operand<TFloat32> out = withGradients(Ops.create(g), kind, RecurrentConfig.of(5));
       assertEquals(List.of(3L, 5L), List.of(out.shape().size(0), out.shape().size(1)));
-      List<Operand<?>> weights = new java.util.ArrayList<>();
-      layer.weights().forEach(w -> weights.add(w.variable()));
-      tf.gradients(tf.sum(out, tf.constant(new int[] {0, 1})), weights);
       List<String> pads = new java.util.ArrayList<>();
       List<String> dhs = new java.util.ArrayList<>();
       for (var it = g.operations(); it.hasNext(); ) {
@@ -363,6 +325,31 @@ class NativeKernelsTest {
     }
   }
 
+  /**
+   * Native layers of {@code kind} with {@code configs}, one after another on a (3, 7, 2) input of
+   * zeros, and the gradients of their output's sum with respect to their weights; returns the output.
+   */
+  private static Operand<TFloat32> withGradients(Ops tf, String kind, RecurrentConfig... configs) {
+    BuildContext.Factory factory = new BuildContext.Factory(tf, TFloat32.class, 1L, NATIVE);
+    Operand<TFloat32> out = tf.zeros(tf.constant(new long[] {3, 7, 2}), TFloat32.class);
+    List<Operand<?>> weights = new java.util.ArrayList<>();
+    long features = 2;
+    for (int i = 0; i < configs.length; i++) {
+      Layer layer = layer(kind, configs[i]);
+      layer.setName("layer_" + i);
+      layer.build(factory, new long[] {7, features});
+      out = layer.call(tf, out);
+      layer.weights().forEach(w -> weights.add(w.variable()));
+      features = configs[i].units();
+    }
+    tf.gradients(tf.sum(out, tf.constant(new int[] {0, 1})), weights);
+    return out;
+  }
+
+  /**
+   * Two stacked layers and a Dense head trained for a few Adam steps on the native kernels and on
+   * the plain TensorFlow graph agree, and the native runs repeat to the bit.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"gru", "gru_reset_before", "lstm", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
