@@ -56,14 +56,18 @@ public final class Adam {
 
   private Adam() {}
 
-  /** Emits one training step that minimizes {@code loss} over {@code weights}. */
-  static <T extends TFloating> Op minimize(Ops tf, Operand<T> loss, List<Layer.Weight> weights,
-      Config config) {
-    Class<T> type = loss.type();
+  /**
+   * Emits one training step that minimizes the loss over {@code weights}, given the loss's gradient
+   * {@code dPrediction} with respect to the model's output {@code prediction}.
+   */
+  static <T extends TFloating> Op minimize(Ops tf, Operand<T> prediction, Operand<T> dPrediction,
+      List<Layer.Weight> weights, Config config) {
+    Class<T> type = prediction.type();
     Ops adam = tf.withSubScope("Adam");
     List<Operand<?>> vars = new ArrayList<>();
     weights.forEach(w -> vars.add(w.variable()));
-    Gradients grads = tf.withSubScope("gradients").gradients(loss, vars);
+    Gradients grads = tf.withSubScope("gradients")
+        .gradients(List.of(prediction), vars, Gradients.dx(List.of(dPrediction)));
 
     Variable<TInt64> iterations = adam.withName("iterations").variable(
         adam.withInitScope().withName("iterations_init").constant(0L));

@@ -23,4 +23,19 @@ public enum Loss {
     Operand<T> sq = tf.math.squaredDifference(yPred, yTrue);
     return tf.math.mean(tf.reshape(sq, tf.constant(new long[] {-1})), tf.constant(0));
   }
+
+  /**
+   * The gradient of {@link #build}'s loss with respect to {@code yPred}, as TensorFlow's gradients of
+   * the mean and the squared difference compute it, to the bit: {@code (1 / n) * (2 * (yPred -
+   * yTrue))}, n the number of outputs, {@code 1 / n} rounded to float first. Six ops where the
+   * generic gradient graph (the mean's Tile, Reshape and shape arithmetic, the broadcast's Sum) has
+   * some twenty, run at every training step.
+   */
+  <T extends TFloating> Operand<T> gradient(Ops tf, Operand<T> yTrue, Operand<T> yPred) {
+    Class<T> type = yPred.type();
+    Operand<T> n = tf.dtypes.cast(tf.size(yPred), type);
+    Operand<T> perOutput = tf.math.div(tf.dtypes.cast(tf.constant(1f), type), n);
+    Operand<T> twice = tf.math.mul(tf.dtypes.cast(tf.constant(2f), type), tf.math.sub(yPred, yTrue));
+    return tf.math.mul(perOutput, twice);
+  }
 }

@@ -84,7 +84,9 @@ final class ModelGraph implements AutoCloseable {
         evalPrediction = prediction;
         evalLoss = loss;
       }
-      trainStep = training ? Adam.minimize(tf, loss, weights, optimizer) : null;
+      // the loss's gradient built by hand (the same bits as TensorFlow's, in fewer ops)
+      trainStep = training ? Adam.minimize(tf, prediction,
+          lossKind.gradient(tf.withSubScope("gradients"), y, prediction), weights, optimizer) : null;
     } catch (RuntimeException e) {
       graph.close();
       throw e;
