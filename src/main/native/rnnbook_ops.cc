@@ -1,8 +1,11 @@
 // rnnbook's recurrent kernels for TensorFlow: the time loop of Keras's GRU (reset_after True and
-// False), LSTM and SimpleRNN (tanh), forward and backward, each as one op. Only the loop lives
-// here: the input projection (x @ kernel over all timesteps) and its gradients stay TensorFlow
-// ops; the ops add the input bias b themselves (xp + b, rounded as TensorFlow's BiasAdd rounds
-// it), so that no pass over xp is spent on it.
+// False), LSTM and SimpleRNN (tanh), forward and backward, each as one op. Mostly only the loop
+// lives here: the input projection (x @ kernel over all timesteps) and its gradients stay
+// TensorFlow ops; the ops add the input bias b themselves (xp + b, rounded as TensorFlow's BiasAdd
+// rounds it), so that no pass over xp is spent on it. For a layer with few input features the
+// forward ops take x and the kernel k instead of xp and project each row in the loop, with
+// TensorFlow's MatMul's bits (see projected): TensorFlow's MatMul is slow for such thin products,
+// and xp is then neither written nor read.
 //
 // Built by the Maven build (src/main/native/build-kernels.sh) for three x86-64 levels, one picked
 // at run time by rnnbook.keras.layers.NativeKernels and loaded with TensorFlow.loadLibrary. It
@@ -23,6 +26,9 @@
 //     -> dxp, drk, dh0, dc0
 //   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U], b[U]) -> h[T,B,U], last[B,U]     (tanh)
 //   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U], dlast[B,U]) -> dxp, drk, dh0
+// Every forward op but the reset_after=False GRU's also takes k, last: [0] (the empty form) when
+// input 0 is xp as above; else input 0 is x[T,B,F] and k the kernel [F,width], and the op computes
+// xp = x @ k itself (the gradient ops are the same either way: they give dxp).
 // The gradients' dh, dc and dlast may be [0], for zeros: a layer that returns its last state only
 // (its output "last") gets no sequence of zeros around that state's gradient.
 // Each gradient op gives the gradients of its forward op's inputs but b, from those of h (and c);
@@ -326,6 +332,21 @@ inline vfloat vexp(vfloat x) {
 inline vfloat vsigmoid(vfloat x) { return 1.f / (1.f + vexp(-x)); }
 
 inline vfloat vtanh(vfloat x) { return 2.f / (1.f + vexp(-2.f * x)) - 1.f; }
+
+// The input projection of one row inside the loop, for layers with few input features: x's row
+// (F values) @ k for the VW units at p, k packed like rk (row f at p + f * ld). The products are
+// summed from zero in ascending order of f, each a fused multiply-add: the bits of TensorFlow's
+// MatMul (oneDNN) for these shapes, so that where the projection runs does not change the
+// layer's numbers. The barriers keep the compiler from folding the zero or reordering the sum.
+inline vfloat projected(const float* x, int64_t F, const float* p, int64_t ld) {
+  vfloat acc{};
+  asm("" : "+v"(acc));
+  for (int64_t f = 0; f < F; f++) {
+    acc = x[f] * load(p + f * ld) + acc;
+    asm("" : "+v"(acc));
+  }
+  return acc;
+}
 
 // calls f(std::integral_constant<int, RB>(), b) for the blocks of RB rows of [b0, b1), then once
 // for the remaining rows with a smaller constant
@@ -654,6 +675,26 @@ struct Kernel {
                    std::to_string(width));
   }
 
+  // The forward ops' input 0 and their last input k: xp [T, B, width] when k is the empty form;
+  // else x [T, B, F] and k [F, width], the input projection x @ k then computed in the op.
+  bool sequenceInput(TF_Tensor* x, TF_Tensor* kernel, int64_t& T, int64_t& B, int64_t& width,
+                     int64_t& F) {
+    if (failed || x == nullptr || kernel == nullptr) return false;
+    F = 0;
+    if (TF_NumDims(kernel) == 1 && TF_Dim(kernel, 0) == 0) {
+      if (!shaped(x, "xp", {-1, -1, -1})) return false;
+      width = TF_Dim(x, 2);
+    } else {
+      if (!shaped(kernel, "kernel", {-1, -1})) return false;
+      F = TF_Dim(kernel, 0);
+      width = TF_Dim(kernel, 1);
+      if (!shaped(x, "x", {-1, -1, F})) return false;
+    }
+    T = TF_Dim(x, 0);
+    B = TF_Dim(x, 1);
+    return true;
+  }
+
   // true when t has exactly the given dims (-1 matches any)
   bool shaped(TF_Tensor* t, const char* name, std::vector<int64_t> dims) {
     if (t == nullptr) return false;
@@ -701,6 +742,16 @@ void copyLast(const float* h, const float* h0, int64_t T, int64_t B, int64_t U, 
   if (B * U > 0) std::memcpy(last, T > 0 ? h + (T - 1) * B * U : h0, B * U * sizeof(float));
 }
 
+// a forward op's sequence description reading x (x [T][B][F]) and k packed as rk instead of xp
+template <typename S>
+S projecting(S s, const float* x, const float* packedK, int64_t F) {
+  s.xp = nullptr;
+  s.x = x;
+  s.kp = packedK;
+  s.F = F;
+  return s;
+}
+
 // ---------------------------------------------------------------------------------------------
 // GRU, Keras's reset_after=True: z, r = sigmoid(xp_zr + m_zr), hh = tanh(xp_h + r * m_h),
 // h = z * h_prev + (1 - z) * hh, with m = h_prev @ rk + rb. As the LSTM's: whole vectors of VW
@@ -710,6 +761,8 @@ struct GruSequence {
   int64_t T, B, U, G, UP;
   const float *xp, *packed, *rb, *h0, *xb;  // packed: rk by packGates, [U][3 * UP]; xb: input bias
   float *h, *gates, *mh;                    // gates may be xp's memory
+  const float *x = nullptr, *kp = nullptr;  // instead of xp: x [T][B][F], k packed as rk
+  int64_t F = 0;
 };
 
 // One timestep t of rows [b, b + RB) and units [j0, j0 + VW): m = h_{t-1} @ rk + rb in registers
@@ -720,14 +773,18 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
   const int64_t U = s.U, G = s.G, W = 3 * s.UP;
   const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
   const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
-  const float* x = s.xp + (t * s.B + b) * G + j0;
+  // gate g's input projection of row b + r: from xp, or computed here from x and k
+  auto xpOf = [&](int r, int g) {
+    return s.kp != nullptr ? projected(s.x + (t * s.B + b + r) * s.F, s.F, s.kp + j0 * 3 + g * VW, W)
+                           : loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n);
+  };
   const float* p = s.packed + j0 * 3;
   const vfloat bz = loadN(s.rb + j0, n), br = loadN(s.rb + U + j0, n), bh = loadN(s.rb + 2 * U + j0, n);
   const vfloat xz = loadN(s.xb + j0, n), xr = loadN(s.xb + U + j0, n), xh = loadN(s.xb + 2 * U + j0, n);
   vfloat m[RB][3];
   for (int r = 0; r < RB; r++) {
-    m[r][0] = biased(loadN(x + r * G, n), xz) + bz;
-    m[r][1] = biased(loadN(x + r * G + U, n), xr) + br;
+    m[r][0] = biased(xpOf(r, 0), xz) + bz;
+    m[r][1] = biased(xpOf(r, 1), xr) + br;
     m[r][2] = bh;
   }
   for (int64_t q = 0; q < U; q++) {
@@ -753,7 +810,7 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
   for (int r = 0; r < RB; r++) {
     const int64_t at = (t * s.B + b + r) * U + j0;
     const vfloat z = zs[r];
-    vfloat hh = vtanh(biased(loadN(x + r * G + 2 * U, n), xh) + rs[r] * m[r][2]);
+    vfloat hh = vtanh(biased(xpOf(r, 2), xh) + rs[r] * m[r][2]);
     vfloat hpv = loadN(hp + (b + r) * U + j0, n);
     if constexpr (KEEP) {
       storeN(s.gates + (t * s.B + b + r) * G + j0 + 2 * U, hh, n);
@@ -777,16 +834,16 @@ template <bool KEEP>
 void gruRun(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *rb = k.input(2), *h0 = k.input(3),
-            *xb = k.input(4);
-  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
-  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 3;
-  if (!k.gateBlocks(G, 3)) return;
+            *xb = k.input(4), *kernel = k.input(5);
+  int64_t T, B, G, F;
+  if (!k.sequenceInput(xp, kernel, T, B, G, F) || !k.gateBlocks(G, 3)) return;
+  const int64_t U = G / 3;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(rb, "recurrent_bias", {G}) ||
       !k.shaped(h0, "h0", {B, U}) || !k.shaped(xb, "bias", {G}))
     return;
   const float* xpData = data(xp);
   float* h = k.output(0, {T, B, U});
-  float* gates = KEEP ? k.output(1, {T, B, G}, 0) : nullptr;
+  float* gates = KEEP ? k.output(1, {T, B, G}, F > 0 ? -1 : 0) : nullptr;
   float* mh = KEEP ? k.output(2, {T, B, U}) : nullptr;
   float* last = KEEP ? k.output(3, {B, U}) : nullptr;
   if (k.failed) return;
@@ -794,6 +851,8 @@ void gruRun(void* threads, TF_OpKernelContext* context) {
     std::vector<float> packed = packGates(data(rk), U, U, 3);
     GruSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(rb), data(h0), data(xb), h,
                   gates, mh};
+    std::vector<float> packedK = F > 0 ? packGates(data(kernel), F, U, 3) : std::vector<float>();
+    if (F > 0) s = projecting(s, xpData, packedK.data(), F);
     halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<KEEP>(s, b0, b1); });
   }
   if (KEEP) copyLast(h, data(h0), T, B, U, last);
@@ -990,6 +1049,8 @@ struct LstmSequence {
   const float *xp, *packed, *h0, *c0, *xb;  // packed: rk by packGates, [U][4 * UP]; xb: bias
   float *h, *c, *gates, *tc;  // gates may be xp's memory; inference: c is [2][B][U] (t's and
                               // t - 1's), no gates, tc
+  const float *x = nullptr, *kp = nullptr;  // instead of xp: x [T][B][F], k packed as rk
+  int64_t F = 0;
 };
 
 // One timestep t of rows [b, b + RB) and units [j0, j0 + VW): the gates' pre-activations start
@@ -1002,13 +1063,16 @@ void lstmCells(const LstmSequence& s, int64_t t, int64_t b, int64_t j0) {
   const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
   const float* cp = t == 0 ? s.c0 : s.c + (KEEP ? t - 1 : (t - 1) & 1) * s.B * U;
   float* cOut = s.c + (KEEP ? t : t & 1) * s.B * U;
-  const float* x = s.xp + (t * s.B + b) * G + j0;
   const float* p = s.packed + j0 * 4;
   vfloat bias[4];
   for (int g = 0; g < 4; g++) bias[g] = loadN(s.xb + g * U + j0, n);
   vfloat z[RB][4];
   for (int r = 0; r < RB; r++)
-    for (int g = 0; g < 4; g++) z[r][g] = biased(loadN(x + r * G + g * U, n), bias[g]);
+    for (int g = 0; g < 4; g++)
+      z[r][g] = biased(s.kp != nullptr
+                           ? projected(s.x + (t * s.B + b + r) * s.F, s.F, s.kp + j0 * 4 + g * VW, W)
+                           : loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n),
+                       bias[g]);
   for (int64_t q = 0; q < U; q++) {
     const float* pq = p + q * W;
     for (int r = 0; r < RB; r++) {
@@ -1057,17 +1121,17 @@ template <bool KEEP>
 void lstmRun(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *c0 = k.input(3),
-            *xb = k.input(4);
-  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
-  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 4;
-  if (!k.gateBlocks(G, 4)) return;
+            *xb = k.input(4), *kernel = k.input(5);
+  int64_t T, B, G, F;
+  if (!k.sequenceInput(xp, kernel, T, B, G, F) || !k.gateBlocks(G, 4)) return;
+  const int64_t U = G / 4;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(c0, "c0", {B, U}) || !k.shaped(xb, "bias", {G}))
     return;
   const float* xpData = data(xp);
   float* h = k.output(0, {T, B, U});
   float* c = KEEP ? k.output(1, {T, B, U}) : nullptr;
-  float* gates = KEEP ? k.output(2, {T, B, G}, 0) : nullptr;
+  float* gates = KEEP ? k.output(2, {T, B, G}, F > 0 ? -1 : 0) : nullptr;
   float* tc = KEEP ? k.output(3, {T, B, U}) : nullptr;
   float* last = KEEP ? k.output(4, {B, U}) : nullptr;
   if (k.failed) return;
@@ -1076,6 +1140,8 @@ void lstmRun(void* threads, TF_OpKernelContext* context) {
     std::vector<float> rolling(KEEP ? 0 : 2 * B * U);
     LstmSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(h0), data(c0), data(xb), h,
                    KEEP ? c : rolling.data(), gates, tc};
+    std::vector<float> packedK = F > 0 ? packGates(data(kernel), F, U, 4) : std::vector<float>();
+    if (F > 0) s = projecting(s, xpData, packedK.data(), F);
     halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<KEEP>(s, b0, b1); });
   }
   if (KEEP) copyLast(h, data(h0), T, B, U, last);
@@ -1180,19 +1246,23 @@ struct SimpleSequence {
   int64_t T, B, U, UP;
   const float *xp, *packed, *h0, *xb;  // packed: rk by pack, [U][UP]; xb: bias
   float* h;                            // may be xp's memory
+  const float *x = nullptr, *kp = nullptr;  // instead of xp: x [T][B][F], k packed as rk
+  int64_t F = 0;
 };
 
 template <int RB, int NC>
 void simpleCells(const SimpleSequence& s, int64_t t, int64_t b, int64_t j0) {
   const int64_t U = s.U;
   const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
-  const float* x = s.xp + (t * s.B + b) * U + j0;
   int n[NC];
   for (int c = 0; c < NC; c++) n[c] = static_cast<int>(std::min<int64_t>(VW, U - j0 - c * VW));
   vfloat m[RB][NC];
   for (int r = 0; r < RB; r++)
     for (int c = 0; c < NC; c++)
-      m[r][c] = biased(loadN(x + r * U + c * VW, n[c]), loadN(s.xb + j0 + c * VW, n[c]));
+      m[r][c] = biased(s.kp != nullptr
+                           ? projected(s.x + (t * s.B + b + r) * s.F, s.F, s.kp + j0 + c * VW, s.UP)
+                           : loadN(s.xp + (t * s.B + b + r) * U + j0 + c * VW, n[c]),
+                       loadN(s.xb + j0 + c * VW, n[c]));
   for (int64_t q = 0; q < U; q++) {
     const float* pq = s.packed + q * s.UP + j0;
     for (int r = 0; r < RB; r++) {
@@ -1226,19 +1296,23 @@ void simpleForwardRows(const SimpleSequence& s, int64_t b0, int64_t b1) {
 
 void simpleForward(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
-  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *xb = k.input(3);
-  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
-  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), U = TF_Dim(xp, 2);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *xb = k.input(3),
+            *kernel = k.input(4);
+  int64_t T, B, U, F;
+  if (!k.sequenceInput(xp, kernel, T, B, U, F)) return;
   if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
       !k.shaped(xb, "bias", {U}))
     return;
   const float* xpData = data(xp);
-  float* h = k.output(0, {T, B, U}, 0);
+  // h in xp's memory, not in x's: the cells read a row of x for every vector of units
+  float* h = k.output(0, {T, B, U}, F > 0 ? -1 : 0);
   float* last = k.output(1, {B, U});
   if (k.failed) return;
   if (T > 0 && B > 0 && U > 0) {
     std::vector<float> packed = pack(data(rk), U, U, U);
     SimpleSequence s{T, B, U, padded(U), xpData, packed.data(), data(h0), data(xb), h};
+    std::vector<float> packedK = F > 0 ? pack(data(kernel), F, U, U) : std::vector<float>();
+    if (F > 0) s = projecting(s, xpData, packedK.data(), F);
     halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
   }
   copyLast(h, data(h0), T, B, U, last);
@@ -1331,6 +1405,14 @@ struct Shapes {
     TF_ShapeInferenceContextConcatenateShapes(ctx, tb, u, out, status);
     return out;
   }
+  // [T, B] of `sequence` followed by the last dimension of `weight` (its width)
+  TF_ShapeHandle* widthOf(int sequence, int weight) {
+    TF_ShapeHandle *tb = make(), *w = make(), *out = make();
+    TF_ShapeInferenceContextSubshape(ctx, input(sequence), 0, 2, tb, status);
+    TF_ShapeInferenceContextSubshape(ctx, input(weight), 1, 2, w, status);
+    TF_ShapeInferenceContextConcatenateShapes(ctx, tb, w, out, status);
+    return out;
+  }
   void set(int i, TF_ShapeHandle* h) {
     if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, i, h, status);
   }
@@ -1340,7 +1422,7 @@ void gruForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
   TF_ShapeHandle* h = s.sequenceOf(0, 3);
   s.set(0, h);
-  s.set(1, s.input(0));
+  s.set(1, s.widthOf(0, 1));
   s.set(2, h);
   s.set(3, s.input(3));
 }
@@ -1385,7 +1467,7 @@ void lstmForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   TF_ShapeHandle* h = s.sequenceOf(0, 2);
   s.set(0, h);
   s.set(1, h);
-  s.set(2, s.input(0));
+  s.set(2, s.widthOf(0, 1));
   s.set(3, h);
   s.set(4, s.input(2));
 }
@@ -1400,7 +1482,7 @@ void lstmBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 
 void simpleForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
-  s.set(0, s.input(0));
+  s.set(0, s.sequenceOf(0, 2));
   s.set(1, s.input(2));
 }
 
@@ -1413,7 +1495,7 @@ void simpleBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 
 void define(const char* name, std::vector<const char*> inputs, std::vector<const char*> outputs,
             void (*shape)(TF_ShapeInferenceContext*, TF_Status*),
-            void (*compute)(void*, TF_OpKernelContext*)) {
+            void (*compute)(void*, TF_OpKernelContext*), bool takesK = false) {
   TF_Status* status = TF_NewStatus();
   TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder(name);
   for (const char* in : inputs) TF_OpDefinitionBuilderAddInput(op, in);
@@ -1421,6 +1503,9 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
   // how many threads the op may use: 1, or 2 to run the batch's halves on two cores when one is
   // free (the same results either way)
   TF_OpDefinitionBuilderAddAttr(op, "threads: int >= 1 = 1");
+  // the [F, width] of k when the op projects x itself, else empty: read by the op's gradient,
+  // which is built while the graph cannot be asked for shapes (the op reads k's own)
+  if (takesK) TF_OpDefinitionBuilderAddAttr(op, "projection: list(int) = []");
   TF_OpDefinitionBuilderSetShapeInferenceFunction(op, shape);
   TF_RegisterOpDefinition(op, status);
   if (TF_GetCode(status) == TF_OK) {
@@ -1432,10 +1517,10 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
 }
 
 [[maybe_unused]] const bool registered = [] {
-  define("RnnbookGruSequence", {"xp: float", "rk: float", "rb: float", "h0: float", "b: float"},
-         {"h: float", "gates: float", "mh: float", "last: float"}, gruForwardShape, gruForward);
-  define("RnnbookGruInference", {"xp: float", "rk: float", "rb: float", "h0: float", "b: float"},
-         {"h: float"}, gruInferenceShape, gruInference);
+  define("RnnbookGruSequence", {"xp: float", "rk: float", "rb: float", "h0: float", "b: float", "k: float"},
+         {"h: float", "gates: float", "mh: float", "last: float"}, gruForwardShape, gruForward, true);
+  define("RnnbookGruInference", {"xp: float", "rk: float", "rb: float", "h0: float", "b: float", "k: float"},
+         {"h: float"}, gruInferenceShape, gruInference, true);
   define("RnnbookGruSequenceGrad",
          {"rk: float", "h0: float", "h: float", "gates: float", "mh: float", "dh: float",
           "dlast: float"},
@@ -1447,17 +1532,17 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
          {"rk: float", "h0: float", "h: float", "gates: float", "rh: float", "dh: float"},
          {"dxp: float", "drk: float", "dh0: float"}, gruResetBeforeBackwardShape,
          gruResetBeforeBackward);
-  define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float"},
+  define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float", "k: float"},
          {"h: float", "c: float", "gates: float", "tc: float", "last: float"}, lstmForwardShape,
-         lstmForward);
-  define("RnnbookLstmInference", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float"},
-         {"h: float"}, lstmInferenceShape, lstmInference);
+         lstmForward, true);
+  define("RnnbookLstmInference", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float", "k: float"},
+         {"h: float"}, lstmInferenceShape, lstmInference, true);
   define("RnnbookLstmSequenceGrad",
          {"rk: float", "h0: float", "c0: float", "h: float", "c: float", "tc: float",
           "gates: float", "dh: float", "dc: float", "dlast: float"},
          {"dxp: float", "drk: float", "dh0: float", "dc0: float"}, lstmBackwardShape, lstmBackward);
-  define("RnnbookSimpleRnnSequence", {"xp: float", "rk: float", "h0: float", "b: float"},
-         {"h: float", "last: float"}, simpleForwardShape, simpleForward);
+  define("RnnbookSimpleRnnSequence", {"xp: float", "rk: float", "h0: float", "b: float", "k: float"},
+         {"h: float", "last: float"}, simpleForwardShape, simpleForward, true);
   define("RnnbookSimpleRnnSequenceGrad",
          {"rk: float", "h0: float", "h: float", "dh: float", "dlast: float"},
          {"dxp: float", "drk: float", "dh0: float"}, simpleBackwardShape, simpleBackward);

@@ -11,20 +11,31 @@ import org.tensorflow.Tensor;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.buffer.IntDataBuffer;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
  * GRU, LSTM and SimpleRNN layers on {@link NativeKernels}' ops: the input projection of all timesteps as one
- * MatMul, the time loop (which adds the input bias) as one op, its gradient as one op. The gradients are
- * registered from Java by op type; they need nothing but the forward op's inputs and outputs.
+ * MatMul, the time loop (which adds the input bias) as one op, its gradient as one op; for inputs of
+ * at most {@link #MAX_PROJECTED_FEATURES} features the forward op projects each row itself, with
+ * the MatMul's bits. The gradients are registered from Java by op type; they need nothing but the
+ * forward op's inputs, outputs and attributes.
  *
  * <p>The ops work time-major (timesteps, batch, features). A layer that returns sequences hands
  * the next native layer its time-major output directly, not a batch-major copy transposed back.
  */
 final class NativeRecurrent {
   private static final String THREADS = "threads";
+  private static final String PROJECTION = "projection";
+  /**
+   * Layers with at most this many input features have their input projection computed inside the
+   * forward op, row by row, with MatMul's bits: TensorFlow's MatMul is slow on such thin products
+   * (the chapter's first layers, 2 features: 50 microseconds of a 2 ms LSTM step for 0.8 M
+   * multiply-adds), and xp is then neither written nor read.
+   */
+  static final long MAX_PROJECTED_FEATURES = 8;
   /** The index of the training ops' output "last", h at the last timestep. */
   private static final int GRU_LAST = 3;
   private static final int LSTM_LAST = 4;
@@ -57,9 +68,10 @@ final class NativeRecurrent {
    */
   static Operand<TFloat32> simpleRnn(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
-    Operand<TFloat32> xp = project(s, x, kernel, spec.units());
-    return sequence(s, NativeKernels.SIMPLE_RNN, SIMPLE_RNN_LAST, x, spec, xp, recurrentKernel,
-        zeros(s, xp, spec.units()), biasOrZeros(s, bias, spec.units()));
+    Input in = input(s, x, kernel, spec.units());
+    return sequence(s, NativeKernels.SIMPLE_RNN, SIMPLE_RNN_LAST, x, spec, in, in.sequence(),
+        recurrentKernel, zeros(s, in.sequence(), spec.units()), biasOrZeros(s, bias, spec.units()),
+        in.kernel());
   }
 
   /** A GRU layer (reset_after, tanh, sigmoid); {@code bias} (2, 3u) or null. */
@@ -75,10 +87,10 @@ final class NativeRecurrent {
     } else {
       recurrentBias = s.fill(s.constant(new long[] {3 * units}), s.constant(0f));
     }
-    Operand<TFloat32> xp = project(s, x, kernel, 3 * units);
+    Input in = input(s, x, kernel, 3 * units);
     return sequence(s, spec.inference() ? NativeKernels.GRU_INFERENCE : NativeKernels.GRU,
-        spec.inference() ? NO_LAST : GRU_LAST, x, spec, xp, recurrentKernel, recurrentBias, zeros(s, xp, units),
-        biasOrZeros(s, inputBias, 3 * units));
+        spec.inference() ? NO_LAST : GRU_LAST, x, spec, in, in.sequence(), recurrentKernel, recurrentBias,
+        zeros(s, in.sequence(), units), biasOrZeros(s, inputBias, 3 * units), in.kernel());
   }
 
   /** A GRU layer with reset_after=False (tanh, sigmoid); {@code bias} (3u) or null. */
@@ -88,33 +100,37 @@ final class NativeRecurrent {
     if (bias != null) {
       xp = s.nn.biasAdd(xp, bias); // this older op takes its bias inside xp
     }
-    return sequence(s, NativeKernels.GRU_RESET_BEFORE, NO_LAST, x, spec, xp, recurrentKernel,
+    return sequence(s, NativeKernels.GRU_RESET_BEFORE, NO_LAST, x, spec, null, xp, recurrentKernel,
         zeros(s, xp, spec.units()));
   }
 
   /** An LSTM layer (tanh, sigmoid, Keras's gate order); {@code bias} (4u) or null. */
   static Operand<TFloat32> lstm(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
-    Operand<TFloat32> xp = project(s, x, kernel, 4 * spec.units());
-    Operand<TFloat32> zeros = zeros(s, xp, spec.units());
+    Input in = input(s, x, kernel, 4 * spec.units());
+    Operand<TFloat32> zeros = zeros(s, in.sequence(), spec.units());
     return sequence(s, spec.inference() ? NativeKernels.LSTM_INFERENCE : NativeKernels.LSTM,
-        spec.inference() ? NO_LAST : LSTM_LAST, x, spec, xp, recurrentKernel, zeros, zeros,
-        biasOrZeros(s, bias, 4 * spec.units()));
+        spec.inference() ? NO_LAST : LSTM_LAST, x, spec, in, in.sequence(), recurrentKernel, zeros, zeros,
+        biasOrZeros(s, bias, 4 * spec.units()), in.kernel());
   }
 
   /**
    * The layer's output from the native op {@code type} on {@code inputs}: its output 0, h, or for a
    * layer that returns only its last state, the op's output {@code last} (h at the last timestep),
-   * when it has one ({@link #NO_LAST}: none).
+   * when it has one ({@link #NO_LAST}: none). {@code in}: how the op takes its input (its
+   * projection attribute), null for the op without the input k.
    */
   @SafeVarargs
   private static Operand<TFloat32> sequence(Ops s, String type, int last, Operand<TFloat32> x, Spec spec,
-      Operand<TFloat32>... inputs) {
+      Input in, Operand<TFloat32>... inputs) {
     OperationBuilder builder = s.scope().opBuilder(type, type);
-    for (Operand<TFloat32> in : inputs) {
-      builder.addInput(in.asOutput());
+    for (Operand<TFloat32> input : inputs) {
+      builder.addInput(input.asOutput());
     }
     builder.setAttr(THREADS, (long) spec.threads());
+    if (in != null) {
+      builder.setAttr(PROJECTION, in.projection());
+    }
     Operation op = builder.build();
     if (!spec.sequences() && last != NO_LAST) {
       // its gradient reaches the backward op as it is, with no sequence of zeros padded around it
@@ -131,17 +147,42 @@ final class NativeRecurrent {
     return s.reshape(step, s.constant(new long[] {-1, spec.units()}));
   }
 
-  /** x (batch, timesteps, features) @ kernel, time-major: (timesteps, batch, width); no bias. */
-  private static Operand<TFloat32> project(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
-      long width) {
+  /**
+   * A forward op's input 0 and its input k: xp, time-major, with the empty form for k; or, for
+   * at most {@link #MAX_PROJECTED_FEATURES} features, x time-major and the kernel, whose product
+   * the op computes ({@code projection} [features, width], the op's attribute).
+   */
+  private record Input(Operand<TFloat32> sequence, Operand<TFloat32> kernel, long[] projection) {}
+
+  private static Input input(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel, long width) {
+    long features = features(x);
+    if (features <= MAX_PROJECTED_FEATURES) {
+      return new Input(timeMajor(s, x), kernel, new long[] {features, width});
+    }
+    return new Input(project(s, x, kernel, width), empty(s), new long[0]);
+  }
+
+  private static long features(Operand<TFloat32> x) {
     long timesteps = x.shape().size(1);
     long features = x.shape().size(2);
     if (timesteps < 0 || features < 0) {
       throw new IllegalArgumentException("the native recurrent kernels need known timesteps and "
           + "features, received input shape " + x.shape());
     }
-    Operand<TFloat32> xp = s.linalg.matMul(s.reshape(timeMajor(s, x), s.constant(new long[] {-1, features})), kernel);
+    return features;
+  }
+
+  /** x (batch, timesteps, features) @ kernel, time-major: (timesteps, batch, width); no bias. */
+  private static Operand<TFloat32> project(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
+      long width) {
+    long timesteps = x.shape().size(1);
+    Operand<TFloat32> xp = s.linalg.matMul(s.reshape(timeMajor(s, x), s.constant(new long[] {-1, features(x)})), kernel);
     return s.reshape(xp, s.constant(new long[] {timesteps, -1, width}));
+  }
+
+  /** The empty form ([0]) the ops take for zeros, and for k when input 0 is xp. */
+  private static Operand<TFloat32> empty(Ops s) {
+    return s.constant(new float[0]);
   }
 
   /**
@@ -186,7 +227,7 @@ final class NativeRecurrent {
     // gates and mh (outputs 1, 2) are kept for the backward pass; h and its last timestep carry
     // gradients
     // (recurrent kernel, h0, h, gates, mh, dh, dlast) -> gradients of (xp, rk, rb, h0), then b's
-    return withBiasGradient(tf, gradientOp(tf, NativeKernels.GRU_GRAD, op, 4, op.input(1),
+    return withInputGradients(tf, op, gradientOp(tf, NativeKernels.GRU_GRAD, op, 4, op.input(1),
         op.input(3), op.output(0), op.output(1), op.output(2), orEmpty(tf, grads.get(0)),
         orEmpty(tf, grads.get(GRU_LAST))));
   }
@@ -205,14 +246,14 @@ final class NativeRecurrent {
     // carry gradients; c's, when nothing but the layer reads c, is the empty form
     // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc, dlast) -> gradients of (xp, rk, h0,
     // c0), then b's
-    return withBiasGradient(tf, gradientOp(tf, NativeKernels.LSTM_GRAD, op, 4, op.input(1),
+    return withInputGradients(tf, op, gradientOp(tf, NativeKernels.LSTM_GRAD, op, 4, op.input(1),
         op.input(2), op.input(3), op.output(0), op.output(1), op.output(3), op.output(2),
         orEmpty(tf, grads.get(0)), orEmpty(tf, grads.get(1)), orEmpty(tf, grads.get(LSTM_LAST))));
   }
 
   private static List<Operand<?>> simpleRnnGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
     // (recurrent kernel, h0, h, dh, dlast) -> gradients of (xp, rk, h0), then b's
-    return withBiasGradient(tf, gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, op, 3, op.input(1),
+    return withInputGradients(tf, op, gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, op, 3, op.input(1),
         op.input(2), op.output(0), orEmpty(tf, grads.get(0)), orEmpty(tf, grads.get(SIMPLE_RNN_LAST))));
   }
 
@@ -221,18 +262,34 @@ final class NativeRecurrent {
    * (TensorFlow hands over a ZerosLike of it, which would be written and read whole).
    */
   private static Output<?> orEmpty(Ops tf, Output<?> gradient) {
-    return unread(gradient) ? tf.constant(new float[0]).asOutput() : gradient;
+    return unread(gradient) ? empty(tf).asOutput() : gradient;
   }
 
   /**
-   * {@code gradients} (the first of xp's) and the gradient of the op's input bias b, which the op
-   * added to every row of xp: TensorFlow's BiasAdd gradient of xp's, the sum over its timesteps
-   * and rows (no shape is asked for here: the graph is locked while gradients are added).
+   * The gradients of every input of {@code forward}, from its gradient op's {@code gradients} (the
+   * first of xp's): then the input bias b's, which the op added to every row of xp (TensorFlow's
+   * BiasAdd gradient of xp's, the sum over its timesteps and rows), and k's. For an op that
+   * projected x itself, x's and k's are those TensorFlow's MatMul gradient gives for x @ k, as the
+   * same ops; else k is the empty form, and so is its gradient. No shape is asked for here (the graph is
+   * locked while gradients are added): the op's projection attribute gives them.
    */
   @SuppressWarnings("unchecked")
-  private static List<Operand<?>> withBiasGradient(Ops tf, List<Operand<?>> gradients) {
+  private static List<Operand<?>> withInputGradients(Ops tf, GraphOperation forward,
+      List<Operand<?>> gradients) {
     List<Operand<?>> all = new ArrayList<>(gradients);
-    all.add(tf.nn.biasAddGrad((Operand<TFloat32>) gradients.get(0)));
+    Operand<TFloat32> dxp = (Operand<TFloat32>) gradients.get(0);
+    all.add(tf.nn.biasAddGrad(dxp));
+    long[] projection = forward.attributes().getAttrIntList(PROJECTION);
+    if (projection.length == 0) {
+      all.add(empty(tf)); // k's, of its empty form
+      return all;
+    }
+    Output<TFloat32> x = (Output<TFloat32>) forward.input(0);
+    Output<TFloat32> kernel = (Output<TFloat32>) forward.input(forward.numInputs() - 1);
+    Operand<TFloat32> rows = tf.reshape(x, tf.constant(new long[] {-1, projection[0]}));
+    Operand<TFloat32> dRows = tf.reshape(dxp, tf.constant(new long[] {-1, projection[1]}));
+    all.set(0, tf.reshape(tf.linalg.matMul(dRows, kernel, MatMul.transposeB(true)), tf.shape(x)));
+    all.add(tf.linalg.matMul(rows, dRows, MatMul.transposeA(true)));
     return all;
   }
 

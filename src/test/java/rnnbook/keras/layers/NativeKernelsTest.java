@@ -189,6 +189,7 @@ class NativeKernelsTest {
         for (String type : List.of(training, inference)) {
           var builder = tf.scope().opBuilder(type, type + threads);
           inputs.forEach(in -> builder.addInput(in.asOutput()));
+          builder.addInput(tf.constant(new float[0]).asOutput()); // k: input 0 is xp
           outputs.add(builder.setAttr("threads", threads).build().output(0));
         }
       }
@@ -200,6 +201,86 @@ class NativeKernelsTest {
         for (int i = 1; i < outputs.size(); i++) {
           assertArrayEquals(reference, values((TFloat32) r.get(i)), 0f,
               kind + " output " + i);
+        }
+      }
+    }
+  }
+
+  /**
+   * A forward op that projects x itself (few input features) gives the outputs of the same op on
+   * TensorFlow's MatMul of x and the kernel, to the bit, and so do the gradients of x and the
+   * kernel (its gradient function's products against TensorFlow's autodiff of the MatMul); on
+   * shapes that leave partial blocks of rows and units.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gru 1 5", "gru 2 30", "gru 8 33", "lstm 1 5", "lstm 2 30", "lstm 8 33",
+      "simple_rnn 1 5", "simple_rnn 2 30", "simple_rnn 8 33", "simple_rnn 3 70"})
+  void projectingOpsGiveMatMulsBits(String spec) {
+    String[] parts = spec.split(" ");
+    String kind = parts[0];
+    long f = Long.parseLong(parts[1]);
+    long u = Long.parseLong(parts[2]);
+    long t = 9;
+    long b = 13;
+    int gates = kind.equals("lstm") ? 4 : kind.equals("gru") ? 3 : 1;
+    String training = kind.equals("lstm") ? NativeKernels.LSTM : kind.equals("gru") ? NativeKernels.GRU
+        : NativeKernels.SIMPLE_RNN;
+    String inference = kind.equals("lstm") ? NativeKernels.LSTM_INFERENCE
+        : kind.equals("gru") ? NativeKernels.GRU_INFERENCE : null;
+    java.util.SplittableRandom random = new java.util.SplittableRandom(f * 100 + u);
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> x = random(tf, random, t, b, f);
+      Operand<TFloat32> k = random(tf, random, f, gates * u);
+      Operand<TFloat32> xp = tf.reshape(tf.linalg.matMul(tf.reshape(x, tf.constant(new long[] {-1, f})), k),
+          tf.constant(new long[] {t, -1, gates * u}));
+      Operand<TFloat32> rk = random(tf, random, u, gates * u);
+      Operand<TFloat32> h0 = random(tf, random, b, u);
+      Operand<TFloat32> bias = random(tf, random, gates * u);
+      List<Operand<TFloat32>> rest = kind.equals("lstm") ? List.of(rk, h0, random(tf, random, b, u), bias)
+          : kind.equals("gru") ? List.of(rk, random(tf, random, gates * u), h0, bias) : List.of(rk, h0, bias);
+      Operand<TFloat32> weights = random(tf, random, t, b, u); // dL/dh, so that every h counts
+      List<Output<?>> outputs = new java.util.ArrayList<>();
+      for (String type : inference == null ? List.of(training) : List.of(training, inference)) {
+        for (boolean projecting : new boolean[] {false, true}) {
+          var builder = tf.scope().opBuilder(type, type + projecting);
+          builder.addInput((projecting ? x : xp).asOutput());
+          rest.forEach(in -> builder.addInput(in.asOutput()));
+          builder.addInput((projecting ? k : tf.constant(new float[0])).asOutput());
+          builder.setAttr("projection", projecting ? new long[] {f, gates * u} : new long[0]);
+          GraphOperation op = (GraphOperation) builder.build();
+          for (int i = 0; i < op.numOutputs(); i++) {
+            outputs.add(op.output(i));
+          }
+          if (type.equals(training)) {
+            Output<TFloat32> h = op.output(0);
+            var grads = tf.gradients(tf.sum(tf.math.mul(h, weights), tf.constant(new int[] {0, 1, 2})),
+                List.of(x, k));
+            outputs.add(grads.dy(0));
+            outputs.add(grads.dy(1));
+          }
+        }
+      }
+      Session.Runner runner = s.runner();
+      outputs.forEach(runner::fetch);
+      try (var r = runner.run()) {
+        int perTraining = (outputs.size() - (inference == null ? 0 : 2)) / 2;
+        List<List<float[]>> runs = new java.util.ArrayList<>();
+        for (int run = 0, at = 0; run < (inference == null ? 2 : 4); run++) {
+          int n = run < 2 ? perTraining : 1;
+          List<float[]> got = new java.util.ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            got.add(values((TFloat32) r.get(at++)));
+          }
+          runs.add(got);
+        }
+        for (int pair = 0; pair < runs.size(); pair += 2) {
+          List<float[]> onMatMul = runs.get(pair);
+          List<float[]> inOp = runs.get(pair + 1);
+          for (int i = 0; i < onMatMul.size(); i++) {
+            assertTrue(onMatMul.get(i).length > 0, spec + " output " + i);
+            assertArrayEquals(onMatMul.get(i), inOp.get(i), 0f, spec + " run " + pair + " output " + i);
+          }
         }
       }
     }
@@ -232,9 +313,10 @@ class NativeKernelsTest {
       Operand<TFloat32> rk = tf.zeros(tf.constant(new long[] {2, 6}), TFloat32.class);
       Operand<TFloat32> rb = tf.zeros(tf.constant(new long[] {6}), TFloat32.class);
       Operand<TFloat32> h0 = tf.zeros(tf.constant(new long[] {2, 2}), TFloat32.class);
+      Operand<TFloat32> empty = tf.constant(new float[0]);
       GraphOperation op = (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, "bad")
           .addInput(xp.asOutput()).addInput(rk.asOutput()).addInput(rb.asOutput())
-          .addInput(h0.asOutput()).addInput(rb.asOutput()).build();
+          .addInput(h0.asOutput()).addInput(rb.asOutput()).addInput(empty.asOutput()).build();
       var e = assertThrows(TFInvalidArgumentException.class,
           () -> s.runner().fetch(op.output(0)).run().close());
       assertTrue(e.getMessage().contains("xp's last dimension must be 3 * units, received 7"),
@@ -243,9 +325,16 @@ class NativeKernelsTest {
       Operand<TFloat32> xp6 = tf.zeros(tf.constant(new long[] {4, 2, 6}), TFloat32.class);
       GraphOperation op2 = (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, "bad2")
           .addInput(xp6.asOutput()).addInput(rk.asOutput()).addInput(rb.asOutput())
-          .addInput(wrongH0.asOutput()).addInput(rb.asOutput()).build();
+          .addInput(wrongH0.asOutput()).addInput(rb.asOutput()).addInput(empty.asOutput()).build();
       var e2 = assertThrows(RuntimeException.class, () -> s.runner().fetch(op2.output(0)).run().close());
       assertTrue(e2.getMessage().contains("h0 must have shape [2, 2], received [3, 2]"), e2.getMessage());
+      // a projecting op whose x has 3 features and k 2 rows
+      Operand<TFloat32> x3 = tf.zeros(tf.constant(new long[] {4, 2, 3}), TFloat32.class);
+      GraphOperation op4 = (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, "bad4")
+          .addInput(x3.asOutput()).addInput(rk.asOutput()).addInput(rb.asOutput())
+          .addInput(h0.asOutput()).addInput(rb.asOutput()).addInput(rk.asOutput()).build();
+      var e4 = assertThrows(RuntimeException.class, () -> s.runner().fetch(op4.output(0)).run().close());
+      assertTrue(e4.getMessage().contains("x must have shape [?, ?, 2], received [4, 2, 3]"), e4.getMessage());
       // the reset_after=False op with a (6) tensor for its recurrent kernel
       GraphOperation op3 = (GraphOperation) tf.scope()
           .opBuilder(NativeKernels.GRU_RESET_BEFORE, "bad3").addInput(xp6.asOutput())
