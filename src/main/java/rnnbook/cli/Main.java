@@ -163,6 +163,24 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     NativeAllocator.install(); // before anything loads TensorFlow, or it does nothing
+    skipPhysicalMemoryChecks();
     System.exit(commandLine().execute(args));
   }
+
+  /**
+   * JavaCPP, under TensorFlow Java's tensors, reads /proc/self/statm at every tensor it allocates
+   * (three per training step) to compare the process's resident memory with a limit, by default
+   * twice the Java heap's maximum; the chapter stays far below it (about 0.6 GB). Without the
+   * check a tensor costs about 3 microseconds less (measured: 4.8-5.5 against 7.6-8.8 us). A limit
+   * the user sets with -Dorg.bytedeco.javacpp.maxPhysicalBytes is kept. Must run before JavaCPP
+   * loads.
+   */
+  private static void skipPhysicalMemoryChecks() {
+    if (System.getProperty(MAX_PHYSICAL_BYTES) == null
+        && System.getProperty(MAX_PHYSICAL_BYTES.toLowerCase(java.util.Locale.ROOT)) == null) {
+      System.setProperty(MAX_PHYSICAL_BYTES, "0");
+    }
+  }
+
+  private static final String MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxPhysicalBytes";
 }
