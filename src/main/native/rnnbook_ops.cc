@@ -29,6 +29,7 @@
 // Every forward op but the reset_after=False GRU's also takes k, last: [0] (the empty form) when
 // input 0 is xp as above; else input 0 is x[T,B,F] and k the kernel [F,width], and the op computes
 // xp = x @ k itself (the gradient ops are the same either way: they give dxp).
+// Their states h0 and c0 may be [0] too, for zeros (the gradient ops then give [0] for theirs).
 // The gradients' dh, dc and dlast may be [0], for zeros: a layer that returns its last state only
 // (its output "last") gets no sequence of zeros around that state's gradient.
 // Each gradient op gives the gradients of its forward op's inputs but b, from those of h (and c);
@@ -695,6 +696,23 @@ struct Kernel {
     return true;
   }
 
+  // a state input [B, U] (h0, c0), or the empty form [0] for zeros, which are then read from
+  // `zeros`; failed is set when it has another shape
+  const float* state(TF_Tensor* t, const char* name, int64_t B, int64_t U, std::vector<float>& zeros) {
+    if (t != nullptr && TF_NumDims(t) == 1 && TF_Dim(t, 0) == 0) {
+      zeros.assign(static_cast<size_t>(B * U), 0.f);
+      return zeros.data();
+    }
+    return shaped(t, name, {B, U}) ? static_cast<const float*>(TF_TensorData(t)) : nullptr;
+  }
+
+  // the shape of the gradient of a state input: [B, U], or [0] for one given as the empty form
+  // (nothing reads that gradient)
+  static std::vector<int64_t> stateGradient(TF_Tensor* state, int64_t B, int64_t U) {
+    return TF_NumDims(state) == 1 && TF_Dim(state, 0) == 0 ? std::vector<int64_t>{0}
+                                                           : std::vector<int64_t>{B, U};
+  }
+
   // true when t has exactly the given dims (-1 matches any)
   bool shaped(TF_Tensor* t, const char* name, std::vector<int64_t> dims) {
     if (t == nullptr) return false;
@@ -839,8 +857,11 @@ void gruRun(void* threads, TF_OpKernelContext* context) {
   if (!k.sequenceInput(xp, kernel, T, B, G, F) || !k.gateBlocks(G, 3)) return;
   const int64_t U = G / 3;
   if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(rb, "recurrent_bias", {G}) ||
-      !k.shaped(h0, "h0", {B, U}) || !k.shaped(xb, "bias", {G}))
+      !k.shaped(xb, "bias", {G}))
     return;
+  std::vector<float> zeros;
+  const float* h0v = k.state(h0, "h0", B, U, zeros);
+  if (k.failed) return;
   const float* xpData = data(xp);
   float* h = k.output(0, {T, B, U});
   float* gates = KEEP ? k.output(1, {T, B, G}, F > 0 ? -1 : 0) : nullptr;
@@ -849,13 +870,13 @@ void gruRun(void* threads, TF_OpKernelContext* context) {
   if (k.failed) return;
   if (T > 0 && B > 0 && U > 0) {
     std::vector<float> packed = packGates(data(rk), U, U, 3);
-    GruSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(rb), data(h0), data(xb), h,
+    GruSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(rb), h0v, data(xb), h,
                   gates, mh};
     std::vector<float> packedK = F > 0 ? packGates(data(kernel), F, U, 3) : std::vector<float>();
     if (F > 0) s = projecting(s, xpData, packedK.data(), F);
     halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruForwardRows<KEEP>(s, b0, b1); });
   }
-  if (KEEP) copyLast(h, data(h0), T, B, U, last);
+  if (KEEP) copyLast(h, h0v, T, B, U, last);
 }
 
 void gruForward(void* threads, TF_OpKernelContext* context) { gruRun<true>(threads, context); }
@@ -927,21 +948,24 @@ void gruBackward(void* threads, TF_OpKernelContext* context) {
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 3;
   const bool noDh = zerosForm(dh), noDlast = zerosForm(dlast);
-  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(h, "h", {T, B, U}) || !k.shaped(mh, "mh", {T, B, U}) ||
-      (!noDh && !k.shaped(dh, "dh", {T, B, U})) || (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h, "h", {T, B, U}) ||
+      !k.shaped(mh, "mh", {T, B, U}) || (!noDh && !k.shaped(dh, "dh", {T, B, U})) ||
+      (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
     return;
+  std::vector<float> zeros;
+  const float* h0v = k.state(h0, "h0", B, U, zeros);
+  if (k.failed) return;
   const float* gatesData = data(gates);
   float* dxp = k.output(0, {T, B, G}, 3);
   float* drk = k.output(1, {U, G});
   float* drb = k.output(2, {G});
-  float* dh0 = k.output(3, {B, U});
+  float* dh0 = k.output(3, Kernel::stateGradient(h0, B, U));
   if (k.failed) return;
   const int64_t UP = padded(U), W = 3 * UP;
   std::vector<float> packedT = packTransposed(data(rk), U, G, G);  // [G, UP]
   std::vector<float> carry(B * UP, 0.f), dm(B * G, 0.f);
   std::vector<float> dRk(2 * U * W, 0.f), dRb(2 * W, 0.f);  // one of each per half
-  GruSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(h), gatesData, data(mh),
+  GruSequenceGrad s{T, B, U, G, UP, packedT.data(), h0v, data(h), gatesData, data(mh),
                     noDh ? nullptr : data(dh), dxp, carry.data(), dm.data(),
                     noDlast ? nullptr : data(dlast)};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
@@ -951,7 +975,7 @@ void gruBackward(void* threads, TF_OpKernelContext* context) {
   for (int64_t i = 0; i < W; i++) dRb[i] += dRb[W + i];
   unpackGates(dRk.data(), U, U, 3, drk);
   unpackGates(dRb.data(), 1, U, 3, drb);
-  unpad(carry.data(), UP, B, U, dh0);
+  if (zeros.empty()) unpad(carry.data(), UP, B, U, dh0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1125,9 +1149,11 @@ void lstmRun(void* threads, TF_OpKernelContext* context) {
   int64_t T, B, G, F;
   if (!k.sequenceInput(xp, kernel, T, B, G, F) || !k.gateBlocks(G, 4)) return;
   const int64_t U = G / 4;
-  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(c0, "c0", {B, U}) || !k.shaped(xb, "bias", {G}))
-    return;
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(xb, "bias", {G})) return;
+  std::vector<float> zeros, cZeros;
+  const float* h0v = k.state(h0, "h0", B, U, zeros);
+  const float* c0v = k.failed ? nullptr : k.state(c0, "c0", B, U, cZeros);
+  if (k.failed) return;
   const float* xpData = data(xp);
   float* h = k.output(0, {T, B, U});
   float* c = KEEP ? k.output(1, {T, B, U}) : nullptr;
@@ -1138,13 +1164,13 @@ void lstmRun(void* threads, TF_OpKernelContext* context) {
   if (T > 0 && B > 0 && U > 0) {
     std::vector<float> packed = packGates(data(rk), U, U, 4);
     std::vector<float> rolling(KEEP ? 0 : 2 * B * U);
-    LstmSequence s{T, B, U, G, padded(U), xpData, packed.data(), data(h0), data(c0), data(xb), h,
+    LstmSequence s{T, B, U, G, padded(U), xpData, packed.data(), h0v, c0v, data(xb), h,
                    KEEP ? c : rolling.data(), gates, tc};
     std::vector<float> packedK = F > 0 ? packGates(data(kernel), F, U, 4) : std::vector<float>();
     if (F > 0) s = projecting(s, xpData, packedK.data(), F);
     halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { lstmForwardRows<KEEP>(s, b0, b1); });
   }
-  if (KEEP) copyLast(h, data(h0), T, B, U, last);
+  if (KEEP) copyLast(h, h0v, T, B, U, last);
 }
 
 void lstmForward(void* threads, TF_OpKernelContext* context) { lstmRun<true>(threads, context); }
@@ -1211,22 +1237,24 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 4;
   const bool noDc = zerosForm(dc), noDh = zerosForm(dh), noDlast = zerosForm(dlast);
-  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(c0, "c0", {B, U}) || !k.shaped(h, "h", {T, B, U}) || !k.shaped(c, "c", {T, B, U}) ||
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h, "h", {T, B, U}) || !k.shaped(c, "c", {T, B, U}) ||
       !k.shaped(tc, "tc", {T, B, U}) || (!noDh && !k.shaped(dh, "dh", {T, B, U})) ||
       (!noDc && !k.shaped(dc, "dc", {T, B, U})) || (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
     return;
   const float* gatesData = data(gates);
   float* dxp = k.output(0, {T, B, G}, 6);
   float* drk = k.output(1, {U, G});
-  float* dh0 = k.output(2, {B, U});
-  float* dc0 = k.output(3, {B, U});
+  std::vector<float> zeros, cZeros;
+  const float* h0v = k.failed ? nullptr : k.state(h0, "h0", B, U, zeros);
+  const float* c0v = k.failed ? nullptr : k.state(c0, "c0", B, U, cZeros);
+  float* dh0 = k.failed ? nullptr : k.output(2, Kernel::stateGradient(h0, B, U));
+  float* dc0 = k.failed ? nullptr : k.output(3, Kernel::stateGradient(c0, B, U));
   if (k.failed) return;
   const int64_t UP = padded(U);
   std::vector<float> packedT = packTransposed(data(rk), U, G, G);  // [G, UP]
   std::vector<float> carryH(B * UP, 0.f), carryC(B * UP, 0.f);
   std::vector<float> dRk(2 * U * 4 * UP, 0.f);  // one per half
-  LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), data(h0), data(c0), data(h), data(c),
+  LstmSequenceGrad s{T, B, U, G, UP, packedT.data(), h0v, c0v, data(h), data(c),
                      data(tc), gatesData, noDh ? nullptr : data(dh), noDc ? nullptr : data(dc), dxp,
                      carryH.data(), carryC.data(), noDlast ? nullptr : data(dlast)};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
@@ -1234,8 +1262,8 @@ void lstmBackward(void* threads, TF_OpKernelContext* context) {
   });
   for (int64_t i = 0; i < U * 4 * UP; i++) dRk[i] += dRk[U * 4 * UP + i];
   unpackGates(dRk.data(), U, U, 4, drk);
-  unpad(carryH.data(), UP, B, U, dh0);
-  unpad(carryC.data(), UP, B, U, dc0);
+  if (zeros.empty()) unpad(carryH.data(), UP, B, U, dh0);
+  if (cZeros.empty()) unpad(carryC.data(), UP, B, U, dc0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1300,9 +1328,10 @@ void simpleForward(void* threads, TF_OpKernelContext* context) {
             *kernel = k.input(4);
   int64_t T, B, U, F;
   if (!k.sequenceInput(xp, kernel, T, B, U, F)) return;
-  if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(xb, "bias", {U}))
-    return;
+  if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(xb, "bias", {U})) return;
+  std::vector<float> zeros;
+  const float* h0v = k.state(h0, "h0", B, U, zeros);
+  if (k.failed) return;
   const float* xpData = data(xp);
   // h in xp's memory, not in x's: the cells read a row of x for every vector of units
   float* h = k.output(0, {T, B, U}, F > 0 ? -1 : 0);
@@ -1310,12 +1339,12 @@ void simpleForward(void* threads, TF_OpKernelContext* context) {
   if (k.failed) return;
   if (T > 0 && B > 0 && U > 0) {
     std::vector<float> packed = pack(data(rk), U, U, U);
-    SimpleSequence s{T, B, U, padded(U), xpData, packed.data(), data(h0), data(xb), h};
+    SimpleSequence s{T, B, U, padded(U), xpData, packed.data(), h0v, data(xb), h};
     std::vector<float> packedK = F > 0 ? pack(data(kernel), F, U, U) : std::vector<float>();
     if (F > 0) s = projecting(s, xpData, packedK.data(), F);
     halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { simpleForwardRows(s, b0, b1); });
   }
-  copyLast(h, data(h0), T, B, U, last);
+  copyLast(h, h0v, T, B, U, last);
 }
 
 struct SimpleSequenceGrad {
@@ -1356,25 +1385,28 @@ void simpleBackward(void* threads, TF_OpKernelContext* context) {
   if (k.failed || !k.shaped(h, "h", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(h, 0), B = TF_Dim(h, 1), U = TF_Dim(h, 2);
   const bool noDh = zerosForm(dh), noDlast = zerosForm(dlast);
-  if (!k.shaped(rk, "recurrent_kernel", {U, U}) || !k.shaped(h0, "h0", {B, U}) ||
-      (!noDh && !k.shaped(dh, "dh", {T, B, U})) || (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
+  if (!k.shaped(rk, "recurrent_kernel", {U, U}) || (!noDh && !k.shaped(dh, "dh", {T, B, U})) ||
+      (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
     return;
+  std::vector<float> zeros;
+  const float* h0v = k.state(h0, "h0", B, U, zeros);
+  if (k.failed) return;
   const float* dhData = noDh ? nullptr : data(dh);
   float* dxp = k.output(0, {T, B, U}, 3);
   float* drk = k.output(1, {U, U});
-  float* dh0 = k.output(2, {B, U});
+  float* dh0 = k.output(2, Kernel::stateGradient(h0, B, U));
   if (k.failed) return;
   const int64_t UP = padded(U);
   std::vector<float> packedT = packTransposed(data(rk), U, U, U);  // [U, UP]
   std::vector<float> carry(B * UP, 0.f), dRk(2 * U * UP, 0.f);  // dRk: one per half
-  SimpleSequenceGrad s{T, B, U, UP, packedT.data(), data(h0), data(h), dhData, dxp, carry.data(),
+  SimpleSequenceGrad s{T, B, U, UP, packedT.data(), h0v, data(h), dhData, dxp, carry.data(),
                        noDlast ? nullptr : data(dlast)};
   halves(B, threadsOf(threads), [&](int half, int64_t b0, int64_t b1) {
     simpleBackwardRows(s, b0, b1, &dRk[half * U * UP]);
   });
   for (int64_t i = 0; i < U * UP; i++) dRk[i] += dRk[U * UP + i];
   unpad(dRk.data(), UP, U, U, drk);
-  unpad(carry.data(), UP, B, U, dh0);
+  if (zeros.empty()) unpad(carry.data(), UP, B, U, dh0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1397,12 +1429,21 @@ struct Shapes {
     TF_ShapeInferenceContextGetInput(ctx, i, h, status);
     return h;
   }
-  // [T, B] of `sequence` followed by [U] of `state` (B, U)
-  TF_ShapeHandle* sequenceOf(int sequence, int state) {
+  // a forward op's [T, B] (of input 0) followed by [U] (of rk, input 1: [U, width]); its states
+  // may be the empty form
+  TF_ShapeHandle* sequenceOf() {
     TF_ShapeHandle *tb = make(), *u = make(), *out = make();
-    TF_ShapeInferenceContextSubshape(ctx, input(sequence), 0, 2, tb, status);
-    TF_ShapeInferenceContextSubshape(ctx, input(state), 1, 2, u, status);
+    TF_ShapeInferenceContextSubshape(ctx, input(0), 0, 2, tb, status);
+    TF_ShapeInferenceContextSubshape(ctx, input(1), 0, 1, u, status);
     TF_ShapeInferenceContextConcatenateShapes(ctx, tb, u, out, status);
+    return out;
+  }
+  // a forward op's [B, U]
+  TF_ShapeHandle* stateOf() {
+    TF_ShapeHandle *b = make(), *u = make(), *out = make();
+    TF_ShapeInferenceContextSubshape(ctx, input(0), 1, 2, b, status);
+    TF_ShapeInferenceContextSubshape(ctx, input(1), 0, 1, u, status);
+    TF_ShapeInferenceContextConcatenateShapes(ctx, b, u, out, status);
     return out;
   }
   // [T, B] of `sequence` followed by the last dimension of `weight` (its width)
@@ -1420,11 +1461,11 @@ struct Shapes {
 
 void gruForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
-  TF_ShapeHandle* h = s.sequenceOf(0, 3);
+  TF_ShapeHandle* h = s.sequenceOf();
   s.set(0, h);
   s.set(1, s.widthOf(0, 1));
   s.set(2, h);
-  s.set(3, s.input(3));
+  s.set(3, s.stateOf());
 }
 
 void gruBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
@@ -1439,7 +1480,7 @@ void gruBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 
 void gruResetBeforeForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
-  TF_ShapeHandle* h = s.sequenceOf(0, 2);
+  TF_ShapeHandle* h = s.sequenceOf();
   s.set(0, h);
   s.set(1, s.input(0));
   s.set(2, h);
@@ -1454,22 +1495,22 @@ void gruResetBeforeBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* statu
 
 void gruInferenceShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
-  s.set(0, s.sequenceOf(0, 3));
+  s.set(0, s.sequenceOf());
 }
 
 void lstmInferenceShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
-  s.set(0, s.sequenceOf(0, 2));
+  s.set(0, s.sequenceOf());
 }
 
 void lstmForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
-  TF_ShapeHandle* h = s.sequenceOf(0, 2);
+  TF_ShapeHandle* h = s.sequenceOf();
   s.set(0, h);
   s.set(1, h);
   s.set(2, s.widthOf(0, 1));
   s.set(3, h);
-  s.set(4, s.input(2));
+  s.set(4, s.stateOf());
 }
 
 void lstmBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
@@ -1482,8 +1523,8 @@ void lstmBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 
 void simpleForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
-  s.set(0, s.sequenceOf(0, 2));
-  s.set(1, s.input(2));
+  s.set(0, s.sequenceOf());
+  s.set(1, s.stateOf());
 }
 
 void simpleBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {

@@ -70,8 +70,7 @@ final class NativeRecurrent {
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
     Input in = input(s, x, kernel, spec.units());
     return sequence(s, NativeKernels.SIMPLE_RNN, SIMPLE_RNN_LAST, x, spec, in, in.sequence(),
-        recurrentKernel, zeros(s, in.sequence(), spec.units()), biasOrZeros(s, bias, spec.units()),
-        in.kernel());
+        recurrentKernel, empty(s), biasOrZeros(s, bias, spec.units()), in.kernel());
   }
 
   /** A GRU layer (reset_after, tanh, sigmoid); {@code bias} (2, 3u) or null. */
@@ -90,7 +89,7 @@ final class NativeRecurrent {
     Input in = input(s, x, kernel, 3 * units);
     return sequence(s, spec.inference() ? NativeKernels.GRU_INFERENCE : NativeKernels.GRU,
         spec.inference() ? NO_LAST : GRU_LAST, x, spec, in, in.sequence(), recurrentKernel, recurrentBias,
-        zeros(s, in.sequence(), units), biasOrZeros(s, inputBias, 3 * units), in.kernel());
+        empty(s), biasOrZeros(s, inputBias, 3 * units), in.kernel());
   }
 
   /** A GRU layer with reset_after=False (tanh, sigmoid); {@code bias} (3u) or null. */
@@ -108,7 +107,7 @@ final class NativeRecurrent {
   static Operand<TFloat32> lstm(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
     Input in = input(s, x, kernel, 4 * spec.units());
-    Operand<TFloat32> zeros = zeros(s, in.sequence(), spec.units());
+    Operand<TFloat32> zeros = empty(s); // h0, c0
     return sequence(s, spec.inference() ? NativeKernels.LSTM_INFERENCE : NativeKernels.LSTM,
         spec.inference() ? NO_LAST : LSTM_LAST, x, spec, in, in.sequence(), recurrentKernel, zeros, zeros,
         biasOrZeros(s, bias, 4 * spec.units()), in.kernel());
@@ -180,7 +179,7 @@ final class NativeRecurrent {
     return s.reshape(xp, s.constant(new long[] {timesteps, -1, width}));
   }
 
-  /** The empty form ([0]) the ops take for zeros, and for k when input 0 is xp. */
+  /** The empty form ([0]) the ops take for zeros (states, gradients), and for k when input 0 is xp. */
   private static Operand<TFloat32> empty(Ops s) {
     return s.constant(new float[0]);
   }
@@ -217,7 +216,7 @@ final class NativeRecurrent {
     return bias != null ? bias : s.fill(s.constant(new long[] {width}), s.constant(0f));
   }
 
-  /** Zeros (batch, units), batch from xp (timesteps, batch, width). */
+  /** Zeros (batch, units), batch from xp (timesteps, batch, width): the state of the op without the empty form. */
   private static Operand<TFloat32> zeros(Ops s, Operand<TFloat32> xp, long units) {
     Operand<TInt64> batch = s.gather(s.shape(xp, TInt64.class), s.constant(new int[] {1}), s.constant(0));
     return s.fill(s.concat(List.of(batch, s.constant(new long[] {units})), s.constant(0)), s.constant(0f));

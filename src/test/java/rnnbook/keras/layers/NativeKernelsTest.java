@@ -391,6 +391,30 @@ class NativeKernelsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
+  void zeroInitialStatesAreTheEmptyForm(String kind) {
+    // no per-step Shape, Gather, Concat and Fill for the zeros: the ops take [0] for h0 (and c0),
+    // and their gradient ops give [0] for those states' gradients
+    try (Graph g = new Graph()) {
+      withGradients(Ops.create(g), kind, RecurrentConfig.of(6).withReturnSequences(true), RecurrentConfig.of(5));
+      List<String> states = new java.util.ArrayList<>();
+      for (var it = g.operations(); it.hasNext(); ) {
+        GraphOperation op = it.next();
+        int h0 = op.type().equals(NativeKernels.GRU) ? 3 : op.type().equals(NativeKernels.LSTM)
+            || op.type().equals(NativeKernels.SIMPLE_RNN) ? 2 : -1;
+        if (h0 >= 0) {
+          states.add(op.input(h0).op().type() + op.input(h0).shape());
+        }
+        if (op.type().endsWith("SequenceGrad")) {
+          int dh0 = op.type().equals(NativeKernels.GRU_GRAD) ? 3 : 2;
+          states.add("d" + op.output(dh0).shape());
+        }
+      }
+      assertEquals(List.of("Const[0]", "Const[0]", "d[0]", "d[0]"), states.stream().sorted().toList(), kind);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
   void aLayerReturningItsLastStateGetsNoPaddedGradient(String kind) {
     // its output is the op's h at the last timestep, whose gradient the backward op takes as it is:
     // no Pad to a whole sequence of zeros, and the empty form for the unread sequence h
