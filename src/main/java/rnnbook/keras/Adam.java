@@ -111,7 +111,7 @@ public final class Adam {
   }
 
   private static <T extends TFloating> Operand<T> constant(Ops tf, float value, Class<T> type) {
-    return tf.dtypes.cast(tf.constant(value), type);
+    return Tensors.scalar(tf, value, type);
   }
 
   @SuppressWarnings("unchecked")

@@ -34,8 +34,8 @@ public enum Loss {
   <T extends TFloating> Operand<T> gradient(Ops tf, Operand<T> yTrue, Operand<T> yPred) {
     Class<T> type = yPred.type();
     Operand<T> n = tf.dtypes.cast(tf.size(yPred), type);
-    Operand<T> perOutput = tf.math.div(tf.dtypes.cast(tf.constant(1f), type), n);
-    Operand<T> twice = tf.math.mul(tf.dtypes.cast(tf.constant(2f), type), tf.math.sub(yPred, yTrue));
+    Operand<T> perOutput = tf.math.div(Tensors.scalar(tf, 1f, type), n);
+    Operand<T> twice = tf.math.mul(Tensors.scalar(tf, 2f, type), tf.math.sub(yPred, yTrue));
     return tf.math.mul(perOutput, twice);
   }
 }

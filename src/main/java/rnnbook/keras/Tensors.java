@@ -1,10 +1,13 @@
 package rnnbook.keras;
 
+import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 
 /** Float32 arrays in C order to and from tensors. */
 final class Tensors {
@@ -30,6 +33,16 @@ final class Tensors {
 
   static final RunOptions IN_CALLER_THREAD =
       RunOptions.newBuilder().setInterOpThreadPool(-1).build();
+
+  /**
+   * {@code value} as a scalar of {@code type}: a float32 constant as it is, for other types a Cast
+   * of it (a Cast of a float32 constant to float32 would run at every step of a training graph).
+   */
+  @SuppressWarnings("unchecked")
+  static <T extends TFloating> Operand<T> scalar(Ops tf, float value, Class<T> type) {
+    Operand<TFloat32> c = tf.constant(value);
+    return type == TFloat32.class ? (Operand<T>) c : tf.dtypes.cast(c, type);
+  }
 
   static float[] values(TFloat32 t) {
     float[] v = new float[(int) t.shape().size()];
