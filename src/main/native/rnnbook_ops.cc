@@ -504,36 +504,106 @@ void halves(int64_t B, int64_t threads, F&& f) {
 // t = T - 1 down and each timestep's rows in order; up to 4 timesteps per product: the same sums
 // in the same order as one product per timestep, with fewer loads and stores of the sums. The
 // window's d rows stay within 32 KB (in the L1 cache: with 128 units one timestep fills it, and a
-// larger window ran slower than none).
+// larger window ran slower than none). The h rows are read where they are (h or h0), not copied:
+// the product walks the window's timesteps (slots) and each one's rows, the k order of one
+// product over the rows copied one after another.
+// dRk rows [i, i + RB), columns [j, j + NV * VW): += the window's h rows (slot sl: hs[sl], [rows][U])
+// transposed @ its d rows (ds, [slots * rows][ldp], from column j)
+template <int NV, int RB>
+void slotBlock(int slots, const float* const* hs, int64_t rows, int64_t U, int64_t i, const float* p,
+               int64_t ldp, float* c, int64_t ldc) {
+  vfloat acc[RB][NV];
+  for (int r = 0; r < RB; r++)
+    for (int v = 0; v < NV; v++) acc[r][v] = load(c + r * ldc + v * VW);
+  const float* pq = p;
+  for (int sl = 0; sl < slots; sl++) {
+    const float* a = hs[sl] + i;
+    for (int64_t row = 0; row < rows; row++, pq += ldp) {
+      for (int r = 0; r < RB; r++) {
+        float x = a[row * U + r];
+        for (int v = 0; v < NV; v++) acc[r][v] += x * load(pq + v * VW);
+      }
+    }
+  }
+  for (int r = 0; r < RB; r++)
+    for (int v = 0; v < NV; v++) store(c + r * ldc + v * VW, acc[r][v]);
+}
+
+template <int NV, int RB>
+void slotRowsTail(int64_t left, int slots, const float* const* hs, int64_t rows, int64_t U, int64_t i,
+                  const float* p, int64_t ldp, float* c, int64_t ldc) {
+  if constexpr (RB > 0) {
+    if (left == RB) {
+      slotBlock<NV, RB>(slots, hs, rows, U, i, p, ldp, c, ldc);
+    } else {
+      slotRowsTail<NV, RB - 1>(left, slots, hs, rows, U, i, p, ldp, c, ldc);
+    }
+  }
+}
+
+template <int NV>
+void slotColumns(int slots, const float* const* hs, int64_t rows, int64_t U, const float* p,
+                 int64_t ldp, float* c, int64_t ldc) {
+  constexpr int RB = rowsPerBlock(NV);
+  int64_t i = 0;
+  for (; i + RB <= U; i += RB) slotBlock<NV, RB>(slots, hs, rows, U, i, p, ldp, c + i * ldc, ldc);
+  if (i < U) slotRowsTail<NV, RB - 1>(U - i, slots, hs, rows, U, i, p, ldp, c + i * ldc, ldc);
+}
+
+// dRk[U][np] += (the slots' h rows, one after another)^T @ ds[slots * rows][np]: gemm's blocking
+// and order with A read in place
+void slotGemm(int slots, const float* const* hs, int64_t rows, int64_t U, int64_t np,
+              const float* ds, float* dRk) {
+  for (int64_t j = 0; j < np; j += MAX_NV * VW) {
+    int nv = static_cast<int>(std::min<int64_t>(MAX_NV, (np - j) / VW));
+    const float* pj = ds + j;
+    float* cj = dRk + j;
+    switch (nv) {
+      case 1: slotColumns<1>(slots, hs, rows, U, pj, np, cj, np); break;
+      case 2: slotColumns<2>(slots, hs, rows, U, pj, np, cj, np); break;
+      case 3: slotColumns<3>(slots, hs, rows, U, pj, np, cj, np); break;
+      case 4: slotColumns<4>(slots, hs, rows, U, pj, np, cj, np); break;
+      case 5: slotColumns<5>(slots, hs, rows, U, pj, np, cj, np); break;
+      case 6: slotColumns<6>(slots, hs, rows, U, pj, np, cj, np); break;
+      case 7: slotColumns<7>(slots, hs, rows, U, pj, np, cj, np); break;
+      default: slotColumns<8>(slots, hs, rows, U, pj, np, cj, np); break;
+    }
+  }
+}
+
 class KernelGrad {
  public:
   KernelGrad(int64_t U, int64_t rows, int64_t width, float* dRk)
       : U(U), rows(rows), width(width), window(windowOf(rows * width)), dRk(dRk),
-        hps(window * rows * U), ds(window * rows * width) {}
+        ds(window * rows * width) {}
 
   // where this timestep's d rows go ([rows][width], padded)
   float* rowsOfD() { return &ds[filled * rows * width]; }
 
-  // the timestep's h_{t-1} rows ([rows][U]), once its d rows are written
+  // the timestep's h_{t-1} rows ([rows][U], read in place until the window's product), once its d
+  // rows are written
   void add(const float* hp) {
-    std::memcpy(&hps[filled * rows * U], hp, rows * U * sizeof(float));
+    hs[filled] = hp;
     if (++filled == window) flush();
   }
 
   void flush() {
-    if (filled > 0) gemm(U, filled * rows, width, hps.data(), 1, U, ds.data(), dRk, width, true);
+    if (filled > 0) slotGemm(static_cast<int>(filled), hs, rows, U, width, ds.data(), dRk);
     filled = 0;
   }
 
  private:
+  static constexpr int64_t MAX_WINDOW = 4;
+
   static int64_t windowOf(int64_t floatsPerTimestep) {
     const int64_t fit = 32768 / (std::max<int64_t>(floatsPerTimestep, 1) * sizeof(float));
-    return std::max<int64_t>(1, std::min<int64_t>(4, fit));
+    return std::max<int64_t>(1, std::min<int64_t>(MAX_WINDOW, fit));
   }
 
   int64_t U, rows, width, window;
   float* dRk;
-  std::vector<float> hps, ds;
+  std::vector<float> ds;
+  const float* hs[MAX_WINDOW] = {};
   int64_t filled = 0;
 };
 
