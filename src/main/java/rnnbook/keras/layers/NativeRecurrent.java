@@ -226,6 +226,7 @@ final class NativeRecurrent {
     // gates and mh (outputs 1, 2) are kept for the backward pass; h and its last timestep carry
     // gradients
     // (recurrent kernel, h0, h, gates, mh, dh, dlast) -> gradients of (xp, rk, rb, h0), then b's
+    // and k's (withInputGradients)
     return withInputGradients(tf, op, gradientOp(tf, NativeKernels.GRU_GRAD, op, 4, op.input(1),
         op.input(3), op.output(0), op.output(1), op.output(2), orEmpty(tf, grads.get(0)),
         orEmpty(tf, grads.get(GRU_LAST))));
@@ -244,14 +245,14 @@ final class NativeRecurrent {
     // gates and tanh(c) (outputs 2, 3) are kept for the backward pass; h, c and h's last timestep
     // carry gradients; c's, when nothing but the layer reads c, is the empty form
     // (recurrent kernel, h0, c0, h, c, tanh(c), gates, dh, dc, dlast) -> gradients of (xp, rk, h0,
-    // c0), then b's
+    // c0), then b's and k's (withInputGradients)
     return withInputGradients(tf, op, gradientOp(tf, NativeKernels.LSTM_GRAD, op, 4, op.input(1),
         op.input(2), op.input(3), op.output(0), op.output(1), op.output(3), op.output(2),
         orEmpty(tf, grads.get(0)), orEmpty(tf, grads.get(1)), orEmpty(tf, grads.get(LSTM_LAST))));
   }
 
   private static List<Operand<?>> simpleRnnGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
-    // (recurrent kernel, h0, h, dh, dlast) -> gradients of (xp, rk, h0), then b's
+    // (recurrent kernel, h0, h, dh, dlast) -> gradients of (xp, rk, h0), then b's and k's
     return withInputGradients(tf, op, gradientOp(tf, NativeKernels.SIMPLE_RNN_GRAD, op, 3, op.input(1),
         op.input(2), op.output(0), orEmpty(tf, grads.get(0)), orEmpty(tf, grads.get(SIMPLE_RNN_LAST))));
   }
