@@ -168,48 +168,49 @@ constexpr int rowsPerBlock(int nv) {
   return ACCUMULATORS / nv < 1 ? 1 : (ACCUMULATORS / nv > 8 ? 8 : ACCUMULATORS / nv);
 }
 
-template <int NV, int RB>
-void rowsTail(int64_t rows, int64_t k, const float* a, int64_t lda, int64_t step, const float* p,
-              int64_t ldp, float* c, int64_t ldc, bool accumulate) {
-  if constexpr (RB > 0) {
-    if (rows == RB) {
-      block<NV, RB>(k, a, lda, step, p, ldp, c, ldc, accumulate);
+// calls f(std::integral_constant<int, RB>(), b) for the blocks of RB rows of [b0, b1), then once
+// for the remaining rows with a smaller constant
+template <int N, typename F>
+void rowTail(int64_t rows, int64_t b, F& f) {
+  if constexpr (N > 0) {
+    if (rows == N) {
+      f(std::integral_constant<int, N>(), b);
     } else {
-      rowsTail<NV, RB - 1>(rows, k, a, lda, step, p, ldp, c, ldc, accumulate);
+      rowTail<N - 1>(rows, b, f);
     }
   }
 }
 
-template <int NV>
-void columns(int64_t m, int64_t k, const float* a, int64_t lda, int64_t step, const float* p,
-             int64_t ldp, float* c, int64_t ldc, bool accumulate) {
-  constexpr int RB = rowsPerBlock(NV);
-  int64_t i = 0;
-  for (; i + RB <= m; i += RB)
-    block<NV, RB>(k, a + i * lda, lda, step, p, ldp, c + i * ldc, ldc, accumulate);
-  if (i < m)
-    rowsTail<NV, RB - 1>(m - i, k, a + i * lda, lda, step, p, ldp, c + i * ldc, ldc, accumulate);
+template <int RB, typename F>
+void rowBlocks(int64_t b0, int64_t b1, F&& f) {
+  int64_t b = b0;
+  for (; b + RB <= b1; b += RB) f(std::integral_constant<int, RB>(), b);
+  if (b < b1) rowTail<RB - 1>(b1 - b, b, f);
+}
+
+// calls f(std::integral_constant<int, NV>(), j) for the chunks of up to MAX_NV vectors of the
+// columns [0, np) (np a multiple of VW), NV the chunk's vectors
+template <typename F>
+void columnBlocks(int64_t np, F&& f) {
+  for (int64_t j = 0; j < np; j += MAX_NV * VW) {
+    switch (std::min<int64_t>(MAX_NV, (np - j) / VW)) {
+      case 1: f(std::integral_constant<int, 1>(), j); break;
+      case 2: f(std::integral_constant<int, 2>(), j); break;
+      case 3: f(std::integral_constant<int, 3>(), j); break;
+      default: f(std::integral_constant<int, MAX_NV>(), j); break;
+    }
+  }
 }
 
 // C[m, np] (+)= A[m, k] @ P[k, np]; A[i][q] at a[i * lda + q * step] (step = 1: row-major A;
 // lda = 1, step = rows of the stored matrix: A is a transposed row-major matrix)
 void gemm(int64_t m, int64_t k, int64_t np, const float* a, int64_t lda, int64_t step,
           const float* p, float* c, int64_t ldc, bool accumulate) {
-  for (int64_t j = 0; j < np; j += MAX_NV * VW) {
-    int nv = static_cast<int>(std::min<int64_t>(MAX_NV, (np - j) / VW));
-    const float* pj = p + j;
-    float* cj = c + j;
-    switch (nv) {
-      case 1: columns<1>(m, k, a, lda, step, pj, np, cj, ldc, accumulate); break;
-      case 2: columns<2>(m, k, a, lda, step, pj, np, cj, ldc, accumulate); break;
-      case 3: columns<3>(m, k, a, lda, step, pj, np, cj, ldc, accumulate); break;
-      case 4: columns<4>(m, k, a, lda, step, pj, np, cj, ldc, accumulate); break;
-      case 5: columns<5>(m, k, a, lda, step, pj, np, cj, ldc, accumulate); break;
-      case 6: columns<6>(m, k, a, lda, step, pj, np, cj, ldc, accumulate); break;
-      case 7: columns<7>(m, k, a, lda, step, pj, np, cj, ldc, accumulate); break;
-      default: columns<8>(m, k, a, lda, step, pj, np, cj, ldc, accumulate); break;
-    }
-  }
+  columnBlocks(np, [&](auto nv, int64_t j) {
+    rowBlocks<rowsPerBlock(nv())>(0, m, [&](auto rb, int64_t i) {
+      block<nv(), rb()>(k, a + i * lda, lda, step, p + j, np, c + i * ldc + j, ldc, accumulate);
+    });
+  });
 }
 
 // the first cols of each of the rows of a padded [rows, ld] buffer into a dense [rows, cols] one
@@ -347,26 +348,6 @@ inline vfloat projected(const float* x, int64_t F, const float* p, int64_t ld) {
     asm("" : "+v"(acc));
   }
   return acc;
-}
-
-// calls f(std::integral_constant<int, RB>(), b) for the blocks of RB rows of [b0, b1), then once
-// for the remaining rows with a smaller constant
-template <int N, typename F>
-void rowTail(int64_t rows, int64_t b, F& f) {
-  if constexpr (N > 0) {
-    if (rows == N) {
-      f(std::integral_constant<int, N>(), b);
-    } else {
-      rowTail<N - 1>(rows, b, f);
-    }
-  }
-}
-
-template <int RB, typename F>
-void rowBlocks(int64_t b0, int64_t b1, F&& f) {
-  int64_t b = b0;
-  for (; b + RB <= b1; b += RB) f(std::integral_constant<int, RB>(), b);
-  if (b < b1) rowTail<RB - 1>(b1 - b, b, f);
 }
 
 // w[rows, gates * U] (Keras's gate blocks side by side) packed as [rows][UP / VW][gates][VW]:
@@ -529,46 +510,15 @@ void slotBlock(int slots, const float* const* hs, int64_t rows, int64_t U, int64
     for (int v = 0; v < NV; v++) store(c + r * ldc + v * VW, acc[r][v]);
 }
 
-template <int NV, int RB>
-void slotRowsTail(int64_t left, int slots, const float* const* hs, int64_t rows, int64_t U, int64_t i,
-                  const float* p, int64_t ldp, float* c, int64_t ldc) {
-  if constexpr (RB > 0) {
-    if (left == RB) {
-      slotBlock<NV, RB>(slots, hs, rows, U, i, p, ldp, c, ldc);
-    } else {
-      slotRowsTail<NV, RB - 1>(left, slots, hs, rows, U, i, p, ldp, c, ldc);
-    }
-  }
-}
-
-template <int NV>
-void slotColumns(int slots, const float* const* hs, int64_t rows, int64_t U, const float* p,
-                 int64_t ldp, float* c, int64_t ldc) {
-  constexpr int RB = rowsPerBlock(NV);
-  int64_t i = 0;
-  for (; i + RB <= U; i += RB) slotBlock<NV, RB>(slots, hs, rows, U, i, p, ldp, c + i * ldc, ldc);
-  if (i < U) slotRowsTail<NV, RB - 1>(U - i, slots, hs, rows, U, i, p, ldp, c + i * ldc, ldc);
-}
-
 // dRk[U][np] += (the slots' h rows, one after another)^T @ ds[slots * rows][np]: gemm's blocking
 // and order with A read in place
 void slotGemm(int slots, const float* const* hs, int64_t rows, int64_t U, int64_t np,
               const float* ds, float* dRk) {
-  for (int64_t j = 0; j < np; j += MAX_NV * VW) {
-    int nv = static_cast<int>(std::min<int64_t>(MAX_NV, (np - j) / VW));
-    const float* pj = ds + j;
-    float* cj = dRk + j;
-    switch (nv) {
-      case 1: slotColumns<1>(slots, hs, rows, U, pj, np, cj, np); break;
-      case 2: slotColumns<2>(slots, hs, rows, U, pj, np, cj, np); break;
-      case 3: slotColumns<3>(slots, hs, rows, U, pj, np, cj, np); break;
-      case 4: slotColumns<4>(slots, hs, rows, U, pj, np, cj, np); break;
-      case 5: slotColumns<5>(slots, hs, rows, U, pj, np, cj, np); break;
-      case 6: slotColumns<6>(slots, hs, rows, U, pj, np, cj, np); break;
-      case 7: slotColumns<7>(slots, hs, rows, U, pj, np, cj, np); break;
-      default: slotColumns<8>(slots, hs, rows, U, pj, np, cj, np); break;
-    }
-  }
+  columnBlocks(np, [&](auto nv, int64_t j) {
+    rowBlocks<rowsPerBlock(nv())>(0, U, [&](auto rb, int64_t i) {
+      slotBlock<nv(), rb()>(slots, hs, rows, U, i, ds + j, np, dRk + i * np + j, np);
+    });
+  });
 }
 
 class KernelGrad {

@@ -72,12 +72,12 @@ public final class Adam {
     Variable<TInt64> iterations = adam.withName("iterations").variable(
         adam.withInitScope().withName("iterations_init").constant(0L));
     Operand<T> step = adam.dtypes.cast(adam.math.add(iterations, adam.constant(1L)), type);
-    Operand<T> beta1 = constant(adam, config.beta1(), type);
-    Operand<T> beta2 = constant(adam, config.beta2(), type);
+    Operand<T> beta1 = Tensors.scalar(adam, config.beta1(), type);
+    Operand<T> beta2 = Tensors.scalar(adam, config.beta2(), type);
     Operand<T> beta1Power = adam.math.pow(beta1, step);
     Operand<T> beta2Power = adam.math.pow(beta2, step);
-    Operand<T> lr = constant(adam, config.learningRate(), type);
-    Operand<T> epsilon = constant(adam, config.epsilon(), type);
+    Operand<T> lr = Tensors.scalar(adam, config.learningRate(), type);
+    Operand<T> epsilon = Tensors.scalar(adam, config.epsilon(), type);
 
     // The variables are updated in place: no update may start before every gradient, which
     // reads the old weights, is computed. Without this barrier results race and vary run to run.
@@ -108,10 +108,6 @@ public final class Adam {
     Operand<T> zeros = Initializer.zeros().create(scope.withInitScope().withSubScope(name + "_init"),
         shape, type, 0);
     return scope.withName(name).variable(zeros);
-  }
-
-  private static <T extends TFloating> Operand<T> constant(Ops tf, float value, Class<T> type) {
-    return Tensors.scalar(tf, value, type);
   }
 
   @SuppressWarnings("unchecked")

@@ -314,25 +314,19 @@ class NativeKernelsTest {
       Operand<TFloat32> rb = tf.zeros(tf.constant(new long[] {6}), TFloat32.class);
       Operand<TFloat32> h0 = tf.zeros(tf.constant(new long[] {2, 2}), TFloat32.class);
       Operand<TFloat32> empty = tf.constant(new float[0]);
-      GraphOperation op = (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, "bad")
-          .addInput(xp.asOutput()).addInput(rk.asOutput()).addInput(rb.asOutput())
-          .addInput(h0.asOutput()).addInput(rb.asOutput()).addInput(empty.asOutput()).build();
+      GraphOperation op = gru(tf, "bad", xp, rk, rb, h0, empty);
       var e = assertThrows(TFInvalidArgumentException.class,
           () -> s.runner().fetch(op.output(0)).run().close());
       assertTrue(e.getMessage().contains("xp's last dimension must be 3 * units, received 7"),
           e.getMessage());
       Operand<TFloat32> wrongH0 = tf.zeros(tf.constant(new long[] {3, 2}), TFloat32.class);
       Operand<TFloat32> xp6 = tf.zeros(tf.constant(new long[] {4, 2, 6}), TFloat32.class);
-      GraphOperation op2 = (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, "bad2")
-          .addInput(xp6.asOutput()).addInput(rk.asOutput()).addInput(rb.asOutput())
-          .addInput(wrongH0.asOutput()).addInput(rb.asOutput()).addInput(empty.asOutput()).build();
+      GraphOperation op2 = gru(tf, "bad2", xp6, rk, rb, wrongH0, empty);
       var e2 = assertThrows(RuntimeException.class, () -> s.runner().fetch(op2.output(0)).run().close());
       assertTrue(e2.getMessage().contains("h0 must have shape [2, 2], received [3, 2]"), e2.getMessage());
       // a projecting op whose x has 3 features and k 2 rows
       Operand<TFloat32> x3 = tf.zeros(tf.constant(new long[] {4, 2, 3}), TFloat32.class);
-      GraphOperation op4 = (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, "bad4")
-          .addInput(x3.asOutput()).addInput(rk.asOutput()).addInput(rb.asOutput())
-          .addInput(h0.asOutput()).addInput(rb.asOutput()).addInput(rk.asOutput()).build();
+      GraphOperation op4 = gru(tf, "bad4", x3, rk, rb, h0, rk);
       var e4 = assertThrows(RuntimeException.class, () -> s.runner().fetch(op4.output(0)).run().close());
       assertTrue(e4.getMessage().contains("x must have shape [?, ?, 2], received [4, 2, 3]"), e4.getMessage());
       // the reset_after=False op with a (6) tensor for its recurrent kernel
@@ -352,6 +346,14 @@ class NativeKernelsTest {
    * transposed back, and the two transposes of its gradient, would add four; selecting the last
    * timestep with a gather two more in its gradient).
    */
+  /** The GRU training op on xp (or x), its recurrent kernel, recurrent bias, h0, bias (rb again) and k. */
+  private static GraphOperation gru(Ops tf, String name, Operand<TFloat32> xp, Operand<TFloat32> rk,
+      Operand<TFloat32> rb, Operand<TFloat32> h0, Operand<TFloat32> k) {
+    return (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU, name).addInput(xp.asOutput())
+        .addInput(rk.asOutput()).addInput(rb.asOutput()).addInput(h0.asOutput())
+        .addInput(rb.asOutput()).addInput(k.asOutput()).build();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"gru", "gru_reset_before", "lstm", "simple_rnn"})
   void stackedLayersPassTimeMajorSequences(String kind) {
