@@ -84,6 +84,7 @@ public final class Main implements Callable<Integer> {
     Chapter chapter = new Chapter(config);
     // data and folders are checked and locked before TensorFlow loads: its log lines come after
     try (Chapter.Prepared prepared = chapter.prepare()) {
+      Preload.charts();
       printConfig(config);
       chapter.run(prepared);
     }

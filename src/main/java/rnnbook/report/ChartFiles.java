@@ -37,6 +37,26 @@ final class ChartFiles {
   }
 
   /**
+   * Draws a line chart and a bar chart as PNG and SVG in memory, and drops them. The first chart a
+   * process draws also pays for loading Java2D's fonts and rasterizer and the two encoders (half a
+   * second to a second on the CI machine); drawn here first, on an idle core, that cost is gone
+   * from the run's later charts. A failure here is left for those charts to report.
+   */
+  static void warmUp() {
+    List<Chart<?, ?>> charts = List.of(LossPlot.chart("", List.of(1.0, 0.5), List.of(1.0, 0.6)),
+        ReportCharts.params(List.of("a", "b"), List.of(1L, 2L)));
+    for (Chart<?, ?> chart : charts) {
+      try {
+        BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        VectorGraphicsEncoder.saveVectorGraphic(chart, OutputStream.nullOutputStream(),
+            VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+      } catch (IOException | RuntimeException e) {
+        return;
+      }
+    }
+  }
+
+  /**
    * Charts to write at once, each as {@link #write} does, spread over the machine's cores (the
    * report's 18 charts take about a second on one): one chart is drawn by one thread, since a chart
    * is not drawn safely by two at a time. The files are the same as written one after another.

@@ -96,6 +96,14 @@ public final class Report {
     }
   }
 
+  /**
+   * Loads what drawing a chart needs (fonts, rasterizer, encoders) by drawing two small charts in
+   * memory; a run calls it on a spare core early, so that its first chart file is not slowed by it.
+   */
+  public static void warmUp() {
+    ChartFiles.warmUp();
+  }
+
   /** The val_loss of all models on one row; parameters beside correctness on the next. */
   private static List<List<Figure>> drawOverview(RunResults run, BookReference book, KerasSameStart keras,
       ChartFiles.Batch charts) {
