@@ -1,6 +1,7 @@
 package rnnbook.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +37,31 @@ class ChartFilesTest {
         byte[] expected = Files.readAllBytes(alone.resolve("loss" + i + ext));
         assertTrue(expected.length > 1000, "loss" + i + ext);
         assertArrayEquals(expected, Files.readAllBytes(together.resolve("loss" + i + ext)), "loss" + i + ext);
+      }
+    }
+  }
+
+  /** The chapter warms the drawing up on another thread while it writes its first charts. */
+  @Test
+  void chartsWrittenWhileAnotherThreadWarmsUpAreTheSameBytes() throws Exception {
+    Path before = Files.createDirectories(dir.resolve("before"));
+    Path during = Files.createDirectories(dir.resolve("during"));
+    for (int i = 0; i < 3; i++) {
+      ChartFiles.write(before, "loss" + i, LossPlot.chart("m" + i, curve(i), curve(i + 1)));
+    }
+    Thread warmUp = new Thread(ChartFiles::warmUp);
+    warmUp.start();
+    for (int i = 0; i < 3; i++) {
+      ChartFiles.write(during, "loss" + i, LossPlot.chart("m" + i, curve(i), curve(i + 1)));
+    }
+    warmUp.join();
+    try (var files = Files.list(during)) {
+      assertEquals(6, files.count(), "the warm-up writes no file");
+    }
+    for (int i = 0; i < 3; i++) {
+      for (String ext : List.of(".png", ".svg")) {
+        assertArrayEquals(Files.readAllBytes(before.resolve("loss" + i + ext)),
+            Files.readAllBytes(during.resolve("loss" + i + ext)), "loss" + i + ext);
       }
     }
   }
