@@ -24,8 +24,9 @@ final class Preload {
     Thread t = new Thread(() -> {
       try {
         Report.warmUp();
-      } catch (RuntimeException | LinkageError e) {
-        // the run's charts meet it again and report it
+      } catch (Throwable e) {
+        // whatever fails here (a machine without fonts fails with errors, not exceptions), the
+        // run's own charts meet it again and report it; this thread only must not print it first
       }
     }, "rnnbook-preload-charts");
     t.setDaemon(true);
