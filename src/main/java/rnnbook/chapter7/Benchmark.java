@@ -23,6 +23,7 @@ import rnnbook.data.MultiplicationProblem;
 import rnnbook.keras.Adam;
 import rnnbook.keras.CompileOptions;
 import rnnbook.keras.CompiledModel;
+import rnnbook.keras.History;
 import rnnbook.keras.Loss;
 import rnnbook.keras.Sequential;
 import rnnbook.keras.TrainingListener;
@@ -33,7 +34,8 @@ import rnnbook.keras.layers.RecurrentConfig;
 /**
  * Measures what a chapter run costs, per model: graph build, first step, the training step
  * (batch 32), a whole epoch as the chapter runs it (64 steps and validation on 512; the median of
- * {@link #EPOCHS} after an untimed one, as peer_bench.py times PyTorch's and Keras's), prediction
+ * {@link #EPOCHS} consecutive epochs of one fit after an untimed one, as peer_bench.py times
+ * PyTorch's and Keras's; fit's last epoch is not timed), prediction
  * throughput on the 440 test samples, and the process's peak memory. Times are wall-clock on the
  * calling thread; each model gets a fresh graph and session with one TensorFlow thread.
  */
@@ -153,15 +155,13 @@ public final class Benchmark {
       if (epoch) {
         float[] fitX = Arrays.copyOf(x, 2560 * row);
         float[] fitY = Arrays.copyOf(y, 2560);
-        CompiledModel.FitOptions oneEpoch =
-            new CompiledModel.FitOptions(1, c.batch(), ChapterConfig.VALIDATION_SPLIT, true);
-        m.fit(fitX, fitY, oneEpoch, TrainingListener.NONE); // warms up the validation graph
-        double[] epochs = new double[EPOCHS];
-        for (int i = 0; i < EPOCHS; i++) {
-          long e0 = System.nanoTime();
-          m.fit(fitX, fitY, oneEpoch, TrainingListener.NONE);
-          epochs[i] = (System.nanoTime() - e0) / 1e9;
-        }
+        // one fit, as the chapter's: the first epoch untimed (it warms up the validation), then
+        // EPOCHS timed, then the last, untimed (a fit's last validation cannot run beside a next
+        // epoch's steps, see CompiledModel#fit)
+        History h = m.fit(fitX, fitY,
+            new CompiledModel.FitOptions(EPOCHS + 2, c.batch(), ChapterConfig.VALIDATION_SPLIT, true),
+            TrainingListener.NONE);
+        double[] epochs = h.seconds().subList(1, EPOCHS + 1).stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(epochs);
         epochSeconds = epochs[EPOCHS / 2];
         float[] test = Arrays.copyOfRange(x, 2560 * row, 3000 * row);

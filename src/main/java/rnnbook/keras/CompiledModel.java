@@ -28,11 +28,14 @@ public final class CompiledModel implements AutoCloseable {
   private final Trainer trainer;
   private final WeightStore weights;
   private final SavedModelExport export;
+  private final Loss loss;
+  private CompiledModel validationCopy; // built by the first fit that validates beside its steps
   private boolean closed;
 
   CompiledModel(Sequential model, Adam.Config optimizer, Loss loss, CompileOptions options) {
     this.model = model;
     this.options = options;
+    this.loss = loss;
     graph = new ModelGraph(model, optimizer, loss, options);
     Session opened = null;
     try {
@@ -53,7 +56,8 @@ public final class CompiledModel implements AutoCloseable {
     }
     session = opened;
     inference = new Inference(model, graph, session);
-    trainer = optimizer == null ? null : new Trainer(model, graph, session, inference, options.seed());
+    trainer = optimizer == null ? null
+        : new Trainer(model, graph, session, inference, options.seed(), this::validationCopy, this::weightArrays);
     weights = new WeightStore(graph, session);
     export = new SavedModelExport(model, graph, session);
   }
@@ -121,7 +125,11 @@ public final class CompiledModel implements AutoCloseable {
    * - validationSplit))} samples train and the rest (taken before any shuffling) validate; the
    * training samples are shuffled every epoch and fed in batches. Each
    * epoch's loss is the mean of the batch losses weighted by batch size, each computed before
-   * that batch's update.
+   * that batch's update. While no other fit trains in the process and the machine has a second
+   * core, each epoch's validation loss but the last's is computed on that core beside the next
+   * epoch's steps, on the weights the epoch left, in a second graph of the model built for it:
+   * the same numbers, and the listener hears of the epochs in the same order, each epoch's end
+   * before the next one's beginning.
    */
   public History fit(float[] xs, float[] ys, FitOptions options, TrainingListener listener) {
     return requireTrainer().fit(xs, ys, options, listener);
@@ -220,10 +228,38 @@ public final class CompiledModel implements AutoCloseable {
     }
   }
 
+  /**
+   * This model again, for inference only, in a graph and session of its own with one kernel
+   * thread: fit's validation beside its steps ({@link ValidationAlongside}). Built at the first
+   * call and closed with this model; null when a layer cannot be copied.
+   */
+  synchronized CompiledModel validationCopy() {
+    if (validationCopy == null && !closed) {
+      Sequential copy = model.unbuiltCopy();
+      if (copy != null) {
+        validationCopy = copy.compileForInference(loss, options.withKernelThreads(1));
+      }
+    }
+    return validationCopy;
+  }
+
+  /** The loss over the first {@code samples} samples, as fit's validation computes it. */
+  double validationLoss(float[] xs, float[] ys, int samples) {
+    requireOpen();
+    return inference.loss(xs, ys, samples);
+  }
+
+  private List<float[]> weightArrays() {
+    return getWeights().stream().map(WeightValue::values).toList();
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed) {
       closed = true;
+      if (validationCopy != null) {
+        validationCopy.close();
+      }
       session.close();
       graph.close();
     }

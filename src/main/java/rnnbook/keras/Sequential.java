@@ -59,6 +59,22 @@ public final class Sequential {
     return this;
   }
 
+  /**
+   * This model again, unbuilt: the same name, input shape and layers (each {@link
+   * Layer#unbuiltCopy()}), for a second graph of it; null when a layer cannot be copied.
+   */
+  Sequential unbuiltCopy() {
+    Sequential copy = new Sequential(name, inputShape);
+    for (Layer layer : layers) {
+      Layer c = layer.unbuiltCopy();
+      if (c == null) {
+        return null;
+      }
+      copy.add(c);
+    }
+    return copy;
+  }
+
   public String name() {
     return name;
   }

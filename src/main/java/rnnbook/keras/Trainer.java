@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.proto.DeviceStepStats;
@@ -24,14 +25,33 @@ final class Trainer {
   private final Session session;
   private final Inference inference;
   private final long seed;
+  private final Supplier<CompiledModel> validationCopy;
+  private final Supplier<List<float[]>> weights;
 
-  Trainer(Sequential model, ModelGraph g, Session session, Inference inference, long seed) {
+  /**
+   * @param validationCopy the model for inference only in a graph of its own, or null (see {@link
+   *     ValidationAlongside})
+   * @param weights the model's weights now, in {@code get_weights()} order
+   */
+  Trainer(Sequential model, ModelGraph g, Session session, Inference inference, long seed,
+      Supplier<CompiledModel> validationCopy, Supplier<List<float[]>> weights) {
     this.model = model;
     this.g = g;
     this.session = session;
     this.inference = inference;
     this.seed = seed;
+    this.validationCopy = validationCopy;
+    this.weights = weights;
   }
+
+  /**
+   * Whether fit may validate beside its steps (see {@link ValidationAlongside}): null for where a
+   * spare core allows it, false for never, true for wherever a copy can be made (tests).
+   */
+  static volatile Boolean validationAlongside;
+
+  /** An epoch whose validation loss runs beside the next epoch's steps. */
+  private record Pending(int epoch, double loss, long start, java.util.concurrent.Future<Double> valLoss) {}
 
   /** See {@link CompiledModel#fit}. */
   History fit(float[] xs, float[] ys, FitOptions options, TrainingListener listener) {
@@ -60,34 +80,70 @@ final class Trainer {
     int bs = Math.min(options.batchSize(), trainCount); // a batch larger than the data is all of it
     float[] bx = new float[bs * inputSize];
     float[] by = new float[bs * outputSize];
-    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
-      long start = System.nanoTime();
-      listener.onEpochBegin(epoch, options.epochs(), trainCount);
-      if (options.order() != null) {
-        order = checkedOrder(options.order().next(trainCount), trainCount);
-      } else if (options.shuffle()) {
-        shuffle(order, random);
-      }
-      double sum = 0;
-      for (int from = 0; from < trainCount; from += bs) {
-        int n = Math.min(bs, trainCount - from);
-        for (int k = 0; k < n; k++) {
-          int row = order[from + k];
-          System.arraycopy(xs, row * inputSize, bx, k * inputSize, inputSize);
-          System.arraycopy(ys, row * outputSize, by, k * outputSize, outputSize);
+    Boolean alongside = validationAlongside;
+    // the copy's graph validates with the ops the training graph validates with: a layer's
+    // lighter inference ops in both where every recurrent layer has them, its own ops otherwise
+    boolean copyable = valCount > 0 && !Boolean.FALSE.equals(alongside);
+    try (ValidationAlongside beside = new ValidationAlongside(validationCopy, copyable, Boolean.TRUE.equals(alongside))) {
+      // epoch e's validation runs while epoch e + 1 trains; the listener hears of epoch e + 1
+      // (its beginning and batches) only after epoch e's end, as when validating in between
+      Pending pending = null;
+      for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+        long start = System.nanoTime();
+        if (pending == null) {
+          listener.onEpochBegin(epoch, options.epochs(), trainCount);
         }
-        sum += trainOnBatch(bx, by, n) * n;
-        listener.onBatchEnd(from + n, sum / (from + n));
+        if (options.order() != null) {
+          order = checkedOrder(options.order().next(trainCount), trainCount);
+        } else if (options.shuffle()) {
+          shuffle(order, random);
+        }
+        double sum = 0;
+        for (int from = 0; from < trainCount; from += bs) {
+          int n = Math.min(bs, trainCount - from);
+          for (int k = 0; k < n; k++) {
+            int row = order[from + k];
+            System.arraycopy(xs, row * inputSize, bx, k * inputSize, inputSize);
+            System.arraycopy(ys, row * outputSize, by, k * outputSize, outputSize);
+          }
+          sum += trainOnBatch(bx, by, n) * n;
+          if (pending != null && (pending.valLoss().isDone() || from + n == trainCount)) {
+            end(pending, start, losses, valLosses, seconds, listener);
+            pending = null;
+            listener.onEpochBegin(epoch, options.epochs(), trainCount);
+          }
+          if (pending == null) {
+            listener.onBatchEnd(from + n, sum / (from + n));
+          }
+        }
+        double epochLoss = sum / trainCount;
+        if (valCount > 0 && epoch < options.epochs() && beside.available()) {
+          pending = new Pending(epoch, epochLoss, start, beside.start(weights.get(), valX, valY, valCount));
+          continue;
+        }
+        double valLoss = valCount > 0 ? inference.loss(valX, valY, valCount) : Double.NaN;
+        double secs = (System.nanoTime() - start) / 1e9;
+        losses.add(epochLoss);
+        valLosses.add(valLoss);
+        seconds.add(secs);
+        listener.onEpochEnd(epoch, epochLoss, valLoss, secs);
       }
-      double epochLoss = sum / trainCount;
-      double valLoss = valCount > 0 ? inference.loss(valX, valY, valCount) : Double.NaN;
-      double secs = (System.nanoTime() - start) / 1e9;
-      losses.add(epochLoss);
-      valLosses.add(valLoss);
-      seconds.add(secs);
-      listener.onEpochEnd(epoch, epochLoss, valLoss, secs);
     }
     return new History(losses, valLosses, seconds);
+  }
+
+  /**
+   * Ends an epoch whose validation ran beside the next one's steps (waiting for it if need be):
+   * its seconds run from its start to the next epoch's, {@code next}.
+   */
+  private static void end(Pending p, long next, List<Double> losses, List<Double> valLosses, List<Double> seconds,
+      TrainingListener listener) {
+    double valLoss = ValidationAlongside.await(p.valLoss());
+    double secs = (next - p.start()) / 1e9;
+    losses.add(p.loss());
+    valLosses.add(valLoss);
+    seconds.add(secs);
+    listener.onEpochEnd(p.epoch(), p.loss(), valLoss, secs);
   }
 
   /**

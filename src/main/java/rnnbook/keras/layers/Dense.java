@@ -71,6 +71,11 @@ public final class Dense extends Layer {
   }
 
   @Override
+  public Layer unbuiltCopy() {
+    return named(new Dense(config));
+  }
+
+  @Override
   public String className() {
     return "Dense";
   }

@@ -32,6 +32,11 @@ public final class Dropout extends Layer {
   }
 
   @Override
+  public Layer unbuiltCopy() {
+    return named(new Dropout(rate));
+  }
+
+  @Override
   public String className() {
     return "Dropout";
   }

@@ -42,6 +42,11 @@ public final class GRU extends RNN {
   }
 
   @Override
+  public Layer unbuiltCopy() {
+    return named(new GRU(config()));
+  }
+
+  @Override
   public String className() {
     return "GRU";
   }

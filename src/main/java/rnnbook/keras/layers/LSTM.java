@@ -41,6 +41,11 @@ public final class LSTM extends RNN {
   }
 
   @Override
+  public Layer unbuiltCopy() {
+    return named(new LSTM(config()));
+  }
+
+  @Override
   public String className() {
     return "LSTM";
   }

@@ -53,6 +53,21 @@ public abstract class Layer {
     this.name = name;
   }
 
+  /**
+   * A new, unbuilt layer with this one's configuration and name, for a second graph of the same
+   * model (fit validates on one beside its training steps); null when the layer does not say how
+   * to copy itself, and fit then validates between its epochs.
+   */
+  public Layer unbuiltCopy() {
+    return null;
+  }
+
+  /** {@code copy}, given this layer's name: for {@link #unbuiltCopy()}. */
+  protected final Layer named(Layer copy) {
+    copy.setName(name);
+    return copy;
+  }
+
   /** The output shape (without batch) for an input of {@code inputShape} (without batch). */
   public abstract long[] outputShape(long[] inputShape);
 

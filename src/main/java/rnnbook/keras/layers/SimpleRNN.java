@@ -30,6 +30,11 @@ public final class SimpleRNN extends RNN {
   }
 
   @Override
+  public Layer unbuiltCopy() {
+    return named(new SimpleRNN(config()));
+  }
+
+  @Override
   public String className() {
     return "SimpleRNN";
   }
