@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -51,7 +52,7 @@ final class Trainer {
   static volatile Boolean validationAlongside;
 
   /** An epoch whose validation loss runs beside the next epoch's steps. */
-  private record Pending(int epoch, double loss, long start, java.util.concurrent.Future<Double> valLoss) {}
+  private record Pending(int epoch, double loss, long start, Future<Double> valLoss) {}
 
   /** See {@link CompiledModel#fit}. */
   History fit(float[] xs, float[] ys, FitOptions options, TrainingListener listener) {
@@ -84,7 +85,8 @@ final class Trainer {
     // the copy's graph validates with the ops the training graph validates with: a layer's
     // lighter inference ops in both where every recurrent layer has them, its own ops otherwise
     boolean copyable = valCount > 0 && !Boolean.FALSE.equals(alongside);
-    try (ValidationAlongside beside = new ValidationAlongside(validationCopy, copyable, Boolean.TRUE.equals(alongside))) {
+    try (ValidationAlongside beside =
+        new ValidationAlongside(validationCopy, copyable, Boolean.TRUE.equals(alongside))) {
       // epoch e's validation runs while epoch e + 1 trains; the listener hears of epoch e + 1
       // (its beginning and batches) only after epoch e's end, as when validating in between
       Pending pending = null;
