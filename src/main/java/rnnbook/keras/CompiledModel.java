@@ -129,7 +129,8 @@ public final class CompiledModel implements AutoCloseable {
    * core, each epoch's validation loss but the last's is computed on that core beside the next
    * epoch's steps, on the weights the epoch left, in a second graph of the model built for it:
    * the same numbers, and the listener hears of the epochs in the same order, each epoch's end
-   * before the next one's beginning.
+   * before the next one's beginning. A listener that throws ends fit; when it throws from the end
+   * of an epoch validated that way, the next epoch's first steps have already changed the weights.
    */
   public History fit(float[] xs, float[] ys, FitOptions options, TrainingListener listener) {
     return requireTrainer().fit(xs, ys, options, listener);
