@@ -1449,31 +1449,21 @@ struct Shapes {
     TF_ShapeInferenceContextGetInput(ctx, i, h, status);
     return h;
   }
+  // dimensions [a0, a1) of input a followed by dimensions [b0, b1) of input b
+  TF_ShapeHandle* joined(int a, int64_t a0, int64_t a1, int b, int64_t b0, int64_t b1) {
+    TF_ShapeHandle *first = make(), *second = make(), *out = make();
+    TF_ShapeInferenceContextSubshape(ctx, input(a), a0, a1, first, status);
+    TF_ShapeInferenceContextSubshape(ctx, input(b), b0, b1, second, status);
+    TF_ShapeInferenceContextConcatenateShapes(ctx, first, second, out, status);
+    return out;
+  }
   // a forward op's [T, B] (of input 0) followed by [U] (of rk, input 1: [U, width]); its states
   // may be the empty form
-  TF_ShapeHandle* sequenceOf() {
-    TF_ShapeHandle *tb = make(), *u = make(), *out = make();
-    TF_ShapeInferenceContextSubshape(ctx, input(0), 0, 2, tb, status);
-    TF_ShapeInferenceContextSubshape(ctx, input(1), 0, 1, u, status);
-    TF_ShapeInferenceContextConcatenateShapes(ctx, tb, u, out, status);
-    return out;
-  }
+  TF_ShapeHandle* sequenceOf() { return joined(0, 0, 2, 1, 0, 1); }
   // a forward op's [B, U]
-  TF_ShapeHandle* stateOf() {
-    TF_ShapeHandle *b = make(), *u = make(), *out = make();
-    TF_ShapeInferenceContextSubshape(ctx, input(0), 1, 2, b, status);
-    TF_ShapeInferenceContextSubshape(ctx, input(1), 0, 1, u, status);
-    TF_ShapeInferenceContextConcatenateShapes(ctx, b, u, out, status);
-    return out;
-  }
+  TF_ShapeHandle* stateOf() { return joined(0, 1, 2, 1, 0, 1); }
   // [T, B] of `sequence` followed by the last dimension of `weight` (its width)
-  TF_ShapeHandle* widthOf(int sequence, int weight) {
-    TF_ShapeHandle *tb = make(), *w = make(), *out = make();
-    TF_ShapeInferenceContextSubshape(ctx, input(sequence), 0, 2, tb, status);
-    TF_ShapeInferenceContextSubshape(ctx, input(weight), 1, 2, w, status);
-    TF_ShapeInferenceContextConcatenateShapes(ctx, tb, w, out, status);
-    return out;
-  }
+  TF_ShapeHandle* widthOf(int sequence, int weight) { return joined(sequence, 0, 2, weight, 1, 2); }
   void set(int i, TF_ShapeHandle* h) {
     if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, i, h, status);
   }
