@@ -2,10 +2,10 @@
 // False), LSTM and SimpleRNN (tanh), forward and backward, each as one op. Mostly only the loop
 // lives here: the input projection (x @ kernel over all timesteps) and its gradients stay
 // TensorFlow ops; the ops add the input bias b themselves (xp + b, rounded as TensorFlow's BiasAdd
-// rounds it), so that no pass over xp is spent on it. For a layer with few input features the
-// forward ops take x and the kernel k instead of xp and project each row in the loop, with
-// TensorFlow's MatMul's bits (see projected): TensorFlow's MatMul is slow for such thin products,
-// and xp is then neither written nor read.
+// rounds it), so that no pass over xp is spent on it. For a layer with up to 32 input features
+// (the Java side decides) the forward ops take x and the kernel k instead of xp and project each
+// timestep's rows in the loop, with TensorFlow's MatMul's bits (see projected): the MatMul op, its
+// dispatch and xp's pass over memory go (TensorFlow's MatMul is slowest on the thinnest products).
 //
 // Built by the Maven build (src/main/native/build-kernels.sh) for three x86-64 levels, one picked
 // at run time by rnnbook.keras.layers.NativeKernels and loaded with TensorFlow.loadLibrary. It
@@ -335,19 +335,27 @@ inline vfloat vsigmoid(vfloat x) { return 1.f / (1.f + vexp(-x)); }
 
 inline vfloat vtanh(vfloat x) { return 2.f / (1.f + vexp(-2.f * x)) - 1.f; }
 
-// The input projection of one row inside the loop, for layers with few input features: x's row
-// (F values) @ k for the VW units at p, k packed like rk (row f at p + f * ld). The products are
-// summed from zero in ascending order of f, each a fused multiply-add: the bits of TensorFlow's
-// MatMul (oneDNN) for these shapes, so that where the projection runs does not change the
-// layer's numbers. The barriers keep the compiler from folding the zero or reordering the sum.
-inline vfloat projected(const float* x, int64_t F, const float* p, int64_t ld) {
-  vfloat acc{};
-  asm("" : "+v"(acc));
+// The input projection inside the loop, for RB rows and NV vectors of VW units: z[r][v] =
+// x's row r (F values, rows ld_x apart) @ k for the units at p + v * VW, k packed like rk (row f
+// at p + f * ld). Each sum starts from zero and takes the products in ascending order of f, each
+// a fused multiply-add: the bits of TensorFlow's MatMul (oneDNN) for these shapes, so that where
+// the projection runs does not change the layer's numbers. The rows' and vectors' sums advance
+// together, one f at a time, as the recurrent product's do; the barrier keeps the compiler from
+// folding the zero.
+template <int RB, int NV>
+inline void projected(vfloat (&z)[RB][NV], const float* x, int64_t F, const float* p, int64_t ld) {
+  for (int r = 0; r < RB; r++)
+    for (int v = 0; v < NV; v++) {
+      z[r][v] = vfloat{};
+      asm("" : "+v"(z[r][v]));
+    }
   for (int64_t f = 0; f < F; f++) {
-    acc = x[f] * load(p + f * ld) + acc;
-    asm("" : "+v"(acc));
+    const float* pf = p + f * ld;
+    for (int r = 0; r < RB; r++) {
+      float a = x[r * F + f];
+      for (int v = 0; v < NV; v++) z[r][v] = a * load(pf + v * VW) + z[r][v];
+    }
   }
-  return acc;
 }
 
 // w[rows, gates * U] (Keras's gate blocks side by side) packed as [rows][UP / VW][gates][VW]:
@@ -811,18 +819,21 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
   const int64_t U = s.U, G = s.G, W = 3 * s.UP;
   const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
   const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * s.B * U;
-  // gate g's input projection of row b + r: from xp, or computed here from x and k
-  auto xpOf = [&](int r, int g) {
-    return s.kp != nullptr ? projected(s.x + (t * s.B + b + r) * s.F, s.F, s.kp + j0 * 3 + g * VW, W)
-                           : loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n);
-  };
   const float* p = s.packed + j0 * 3;
   const vfloat bz = loadN(s.rb + j0, n), br = loadN(s.rb + U + j0, n), bh = loadN(s.rb + 2 * U + j0, n);
   const vfloat xz = loadN(s.xb + j0, n), xr = loadN(s.xb + U + j0, n), xh = loadN(s.xb + 2 * U + j0, n);
-  vfloat m[RB][3];
+  // the gates' input projections of rows b + r: from xp, or computed here from x and k
+  vfloat m[RB][3], xph[RB];
+  if (s.kp != nullptr) {
+    projected<RB, 3>(m, s.x + (t * s.B + b) * s.F, s.F, s.kp + j0 * 3, W);
+  } else {
+    for (int r = 0; r < RB; r++)
+      for (int g = 0; g < 3; g++) m[r][g] = loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n);
+  }
   for (int r = 0; r < RB; r++) {
-    m[r][0] = biased(xpOf(r, 0), xz) + bz;
-    m[r][1] = biased(xpOf(r, 1), xr) + br;
+    m[r][0] = biased(m[r][0], xz) + bz;
+    m[r][1] = biased(m[r][1], xr) + br;
+    xph[r] = biased(m[r][2], xh);
     m[r][2] = bh;
   }
   for (int64_t q = 0; q < U; q++) {
@@ -848,7 +859,7 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
   for (int r = 0; r < RB; r++) {
     const int64_t at = (t * s.B + b + r) * U + j0;
     const vfloat z = zs[r];
-    vfloat hh = vtanh(biased(xpOf(r, 2), xh) + rs[r] * m[r][2]);
+    vfloat hh = vtanh(xph[r] + rs[r] * m[r][2]);
     vfloat hpv = loadN(hp + (b + r) * U + j0, n);
     if constexpr (KEEP) {
       storeN(s.gates + (t * s.B + b + r) * G + j0 + 2 * U, hh, n);
@@ -1111,12 +1122,14 @@ void lstmCells(const LstmSequence& s, int64_t t, int64_t b, int64_t j0) {
   vfloat bias[4];
   for (int g = 0; g < 4; g++) bias[g] = loadN(s.xb + g * U + j0, n);
   vfloat z[RB][4];
+  if (s.kp != nullptr) {
+    projected<RB, 4>(z, s.x + (t * s.B + b) * s.F, s.F, s.kp + j0 * 4, W);
+  } else {
+    for (int r = 0; r < RB; r++)
+      for (int g = 0; g < 4; g++) z[r][g] = loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n);
+  }
   for (int r = 0; r < RB; r++)
-    for (int g = 0; g < 4; g++)
-      z[r][g] = biased(s.kp != nullptr
-                           ? projected(s.x + (t * s.B + b + r) * s.F, s.F, s.kp + j0 * 4 + g * VW, W)
-                           : loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n),
-                       bias[g]);
+    for (int g = 0; g < 4; g++) z[r][g] = biased(z[r][g], bias[g]);
   for (int64_t q = 0; q < U; q++) {
     const float* pq = p + q * W;
     for (int r = 0; r < RB; r++) {
@@ -1305,12 +1318,14 @@ void simpleCells(const SimpleSequence& s, int64_t t, int64_t b, int64_t j0) {
   int n[NC];
   for (int c = 0; c < NC; c++) n[c] = static_cast<int>(std::min<int64_t>(VW, U - j0 - c * VW));
   vfloat m[RB][NC];
+  if (s.kp != nullptr) {
+    projected<RB, NC>(m, s.x + (t * s.B + b) * s.F, s.F, s.kp + j0, s.UP);
+  } else {
+    for (int r = 0; r < RB; r++)
+      for (int c = 0; c < NC; c++) m[r][c] = loadN(s.xp + (t * s.B + b + r) * U + j0 + c * VW, n[c]);
+  }
   for (int r = 0; r < RB; r++)
-    for (int c = 0; c < NC; c++)
-      m[r][c] = biased(s.kp != nullptr
-                           ? projected(s.x + (t * s.B + b + r) * s.F, s.F, s.kp + j0 + c * VW, s.UP)
-                           : loadN(s.xp + (t * s.B + b + r) * U + j0 + c * VW, n[c]),
-                       loadN(s.xb + j0 + c * VW, n[c]));
+    for (int c = 0; c < NC; c++) m[r][c] = biased(m[r][c], loadN(s.xb + j0 + c * VW, n[c]));
   for (int64_t q = 0; q < U; q++) {
     const float* pq = s.packed + q * s.UP + j0;
     for (int r = 0; r < RB; r++) {

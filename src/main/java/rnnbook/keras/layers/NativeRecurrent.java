@@ -31,11 +31,14 @@ final class NativeRecurrent {
   private static final String PROJECTION = "projection";
   /**
    * Layers with at most this many input features have their input projection computed inside the
-   * forward op, row by row, with MatMul's bits: TensorFlow's MatMul is slow on such thin products
-   * (the chapter's first layers, 2 features: 50 microseconds of a 2 ms LSTM step for 0.8 M
-   * multiply-adds), and xp is then neither written nor read.
+   * forward op, with MatMul's bits (NativeKernelsTest checks it for up to 32): TensorFlow's MatMul
+   * is slow on thin products (the chapter's first layers, 2 features: 50 microseconds of a 2 ms
+   * LSTM step for 0.8 M multiply-adds), and xp is then neither written nor read. The chapter's
+   * second layers (30 features) gain too: the MatMul, its pass over memory and its dispatch go,
+   * while the products move into the time loop (LSTM step 2.13-2.20 ms against 2.22-2.44, five
+   * alternating pairs; PERFORMANCE.md). With more features, the MatMul's products are the faster.
    */
-  static final long MAX_PROJECTED_FEATURES = 8;
+  static final long MAX_PROJECTED_FEATURES = 32;
   /** The index of the training ops' output "last", h at the last timestep. */
   private static final int GRU_LAST = 3;
   private static final int LSTM_LAST = 4;

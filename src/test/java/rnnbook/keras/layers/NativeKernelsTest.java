@@ -207,14 +207,16 @@ class NativeKernelsTest {
   }
 
   /**
-   * A forward op that projects x itself (few input features) gives the outputs of the same op on
+   * A forward op that projects x itself (up to 32 input features) gives the outputs of the same op on
    * TensorFlow's MatMul of x and the kernel, to the bit, and so do the gradients of x and the
    * kernel (its gradient function's products against TensorFlow's autodiff of the MatMul); on
    * shapes that leave partial blocks of rows and units.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"gru 1 5", "gru 2 30", "gru 8 33", "lstm 1 5", "lstm 2 30", "lstm 8 33",
-      "simple_rnn 1 5", "simple_rnn 2 30", "simple_rnn 8 33", "simple_rnn 3 70"})
+  @ValueSource(strings = {"gru 1 5", "gru 2 30", "gru 8 33", "gru 30 30", "gru 32 17",
+      "lstm 1 5", "lstm 2 30", "lstm 8 33", "lstm 30 30", "lstm 31 33", "lstm 32 5",
+      "simple_rnn 1 5", "simple_rnn 2 30", "simple_rnn 8 33", "simple_rnn 3 70", "simple_rnn 30 30",
+      "simple_rnn 32 70"})
   void projectingOpsGiveMatMulsBits(String spec) {
     String[] parts = spec.split(" ");
     String kind = parts[0];
