@@ -84,9 +84,9 @@ final class Trainer {
     Boolean alongside = validationAlongside;
     // the copy's graph validates with the ops the training graph validates with: a layer's
     // lighter inference ops in both where every recurrent layer has them, its own ops otherwise
-    boolean copyable = valCount > 0 && !Boolean.FALSE.equals(alongside);
+    boolean wanted = valCount > 0 && !Boolean.FALSE.equals(alongside);
     try (ValidationAlongside beside =
-        new ValidationAlongside(validationCopy, copyable, Boolean.TRUE.equals(alongside))) {
+        new ValidationAlongside(validationCopy, wanted, Boolean.TRUE.equals(alongside))) {
       // epoch e's validation runs while epoch e + 1 trains; the listener hears of epoch e + 1
       // (its beginning and batches) only after epoch e's end, as when validating in between
       Pending pending = null;
