@@ -36,7 +36,8 @@ final class NativeRecurrent {
    * LSTM step for 0.8 M multiply-adds), and xp is then neither written nor read. The chapter's
    * second layers (30 features) gain too: the MatMul, its pass over memory and its dispatch go,
    * while the products move into the time loop (LSTM step 2.13-2.20 ms against 2.22-2.44, five
-   * alternating pairs; PERFORMANCE.md). With more features, the MatMul's products are the faster.
+   * alternating pairs; PERFORMANCE.md). Wider inputs keep the MatMul: the bits were checked up to
+   * 32 features, and wider projections inside the loop were not measured.
    */
   static final long MAX_PROJECTED_FEATURES = 32;
   /** The index of the training ops' output "last", h at the last timestep. */
