@@ -126,6 +126,14 @@ int main() {
       lstmForwardRows<true>(s, 0, mid);
       lstmForwardRows<true>(s, mid, B);
     });
+    // the chapter's second layer: 30 features in, projected inside the loop instead of read from xp
+    auto x = randomFloats(rng, T * B * U, 1.f), k = randomFloats(rng, U * G, 0.3f);
+    std::vector<float> packedK = packGates(k.data(), U, U, 4);
+    LstmSequence sp = projecting(s, x.data(), packedK.data(), U);
+    double projectingForward = fastest([&] {
+      lstmForwardRows<true>(sp, 0, mid);
+      lstmForwardRows<true>(sp, mid, B);
+    });
     auto dh = randomFloats(rng, T * B * U, 0.01f);
     std::vector<float> dc(T * B * U), dxp(T * B * G), carryH(B * UP), carryC(B * UP), dRk(2 * U * 4 * UP);
     std::vector<float> packedT = packTransposed(rk.data(), U, G, G);
@@ -140,6 +148,8 @@ int main() {
     // padded as the kernels compute them: 4 gates x UP columns, rows of UP
     const double recurrent = double(T) * B * U * 4 * UP;
     std::printf("  LSTM forward  %6.1f   its products h @ rk at the peak %6.1f\n", forward, atPeak(recurrent, peak));
+    std::printf("  LSTM forward projecting 30 features %6.1f   its products x @ k and h @ rk at the peak %6.1f\n",
+                projectingForward, atPeak(2 * recurrent, peak));
     std::printf("  LSTM backward %6.1f   its products dz @ rk^T and h^T dz at the peak %6.1f\n", backward,
                 atPeak(2 * recurrent, peak));
   }
