@@ -337,11 +337,11 @@ inline vfloat vtanh(vfloat x) { return 2.f / (1.f + vexp(-2.f * x)) - 1.f; }
 
 // The input projection inside the loop, for RB rows and NV vectors of VW units: z[r][v] =
 // x's row r (the rows' F values one after another from x) @ k for the units at p + v * VW, k
-// packed like rk (row f at p + f * ld). Each sum starts from zero and takes the products in ascending order of f, each
-// a fused multiply-add: the bits of TensorFlow's MatMul (oneDNN) for these shapes, so that where
-// the projection runs does not change the layer's numbers. The rows' and vectors' sums advance
-// together, one f at a time, as the recurrent product's do; the barrier keeps the compiler from
-// folding the zero.
+// packed like rk (row f at p + f * ld). Each sum starts from zero and takes the products in
+// ascending order of f, each a fused multiply-add: the bits of TensorFlow's MatMul (oneDNN) for
+// these shapes, so that where the projection runs does not change the layer's numbers. The rows'
+// and vectors' sums advance together, one f at a time, as the recurrent product's do; the barrier
+// keeps the compiler from folding the zero.
 template <int RB, int NV>
 inline void projected(vfloat (&z)[RB][NV], const float* x, int64_t F, const float* p, int64_t ld) {
   for (int r = 0; r < RB; r++)

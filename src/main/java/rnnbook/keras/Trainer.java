@@ -75,9 +75,7 @@ final class Trainer {
     for (int i = 0; i < trainCount; i++) {
       order[i] = i;
     }
-    List<Double> losses = new ArrayList<>();
-    List<Double> valLosses = new ArrayList<>();
-    List<Double> seconds = new ArrayList<>();
+    Epochs done = new Epochs(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), listener);
     int bs = Math.min(options.batchSize(), trainCount); // a batch larger than the data is all of it
     float[] bx = new float[bs * inputSize];
     float[] by = new float[bs * outputSize];
@@ -110,7 +108,7 @@ final class Trainer {
           }
           sum += trainOnBatch(bx, by, n) * n;
           if (pending != null && (pending.valLoss().isDone() || from + n == trainCount)) {
-            end(pending, start, losses, valLosses, seconds, listener);
+            done.end(pending, start);
             pending = null;
             listener.onEpochBegin(epoch, options.epochs(), trainCount);
           }
@@ -124,28 +122,29 @@ final class Trainer {
           continue;
         }
         double valLoss = valCount > 0 ? inference.loss(valX, valY, valCount) : Double.NaN;
-        double secs = (System.nanoTime() - start) / 1e9;
-        losses.add(epochLoss);
-        valLosses.add(valLoss);
-        seconds.add(secs);
-        listener.onEpochEnd(epoch, epochLoss, valLoss, secs);
+        done.add(epoch, epochLoss, valLoss, (System.nanoTime() - start) / 1e9);
       }
     }
-    return new History(losses, valLosses, seconds);
+    return new History(done.losses(), done.valLosses(), done.seconds());
   }
 
-  /**
-   * Ends an epoch whose validation ran beside the next one's steps (waiting for it if need be):
-   * its seconds run from its start to the next epoch's, {@code next}.
-   */
-  private static void end(Pending p, long next, List<Double> losses, List<Double> valLosses, List<Double> seconds,
+  /** The epochs fit has ended: their history, and the listener that hears of each end. */
+  private record Epochs(List<Double> losses, List<Double> valLosses, List<Double> seconds,
       TrainingListener listener) {
-    double valLoss = ValidationAlongside.await(p.valLoss());
-    double secs = (next - p.start()) / 1e9;
-    losses.add(p.loss());
-    valLosses.add(valLoss);
-    seconds.add(secs);
-    listener.onEpochEnd(p.epoch(), p.loss(), valLoss, secs);
+    void add(int epoch, double loss, double valLoss, double secs) {
+      losses.add(loss);
+      valLosses.add(valLoss);
+      seconds.add(secs);
+      listener.onEpochEnd(epoch, loss, valLoss, secs);
+    }
+
+    /**
+     * Ends an epoch whose validation ran beside the next one's steps (waiting for it if need be):
+     * its seconds run from its start to the next epoch's, {@code next}.
+     */
+    void end(Pending p, long next) {
+      add(p.epoch(), p.loss(), ValidationAlongside.await(p.valLoss()), (next - p.start()) / 1e9);
+    }
   }
 
   /**
