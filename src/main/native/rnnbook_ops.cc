@@ -17,8 +17,9 @@
 //     last[B,U]: gates = (z, r, hh) after their activations, mh = h_prev @ rk_h + rb_h (kept for
 //     backward), last = h at the last timestep (h0 when there are none)
 //   RnnbookGruSequenceGrad(rk, h0, h, gates, mh, dh[T,B,U], dlast[B,U]) -> dxp, drk[U,3U], drb[3U], dh0[B,U]
-//   RnnbookGruResetBeforeSequence(xp[T,B,3U], rk[U,3U], h0[B,U]) -> h, gates[T,B,3U], rh[T,B,U]
-//     reset_after=False: gates = (z, r, hh), rh = r * h_prev (kept for backward); bias inside xp
+//   RnnbookGruResetBeforeSequence(xp[T,B,3U], rk[U,3U], h0[B,U], b[3U]) -> h, gates[T,B,3U], rh[T,B,U]
+//     reset_after=False: gates = (z, r, hh), rh = r * h_prev (kept for backward); no last, and
+//     h0 is always [B,U]
 //   RnnbookGruResetBeforeSequenceGrad(rk, h0, h, gates, rh, dh[T,B,U]) -> dxp, drk, dh0
 //   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U], b[4U]) -> h, c, gates[T,B,4U], tc[T,B,U],
 //     last[B,U]: gates = (i, f, g, o) after their activations, tc = tanh(c)
@@ -26,10 +27,12 @@
 //     -> dxp, drk, dh0, dc0
 //   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U], b[U]) -> h[T,B,U], last[B,U]     (tanh)
 //   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U], dlast[B,U]) -> dxp, drk, dh0
-// Every forward op but the reset_after=False GRU's also takes k, last: [0] (the empty form) when
+// Every forward op also takes k, last: [0] (the empty form) when
 // input 0 is xp as above; else input 0 is x[T,B,F] and k the kernel [F,width], and the op computes
 // xp = x @ k itself (the gradient ops are the same either way: they give dxp).
-// Their states h0 and c0 may be [0] too, for zeros (the gradient ops then give [0] for theirs).
+// Their states h0 and c0 may be [0] too, for zeros (the gradient ops then give [0] for theirs), but
+// for the reset_after=False GRU's. The GRU and LSTM ops have forward-only forms for validation and
+// prediction (Rnnbook*Inference: the same inputs, h alone).
 // The gradients' dh, dc and dlast may be [0], for zeros: a layer that returns its last state only
 // (its output "last") gets no sequence of zeros around that state's gradient.
 // Each gradient op gives the gradients of its forward op's inputs but b, from those of h (and c);
@@ -1011,38 +1014,97 @@ void gruBackward(void* threads, TF_OpKernelContext* context) {
 
 // ---------------------------------------------------------------------------------------------
 // GRU, Keras's reset_after=False: z, r = sigmoid(xp_zr + h_prev @ rk_zr), rh = r * h_prev,
-// hh = tanh(xp_h + rh @ rk_h), h = z * h_prev + (1 - z) * hh; the bias (3U) is inside xp.
+// hh = tanh(xp_h + rh @ rk_h), h = z * h_prev + (1 - z) * hh, xp including the bias b. As the other
+// ops, it adds b itself and may project x itself, one half of the batch at a time, and has a
+// forward-only form; its products (each from zero, then xp + b added) and activations (glibc's
+// vector exp) are those of the op before it did, so its results are the same to the bit.
 
-void gruResetBeforeForward(void*, TF_OpKernelContext* context) {
+struct GruResetBeforeSequence {
+  int64_t T, B, U, G;
+  const float *xp, *packedZr, *packedH, *h0, *xb;  // packedZr, packedH: rk's two parts by pack
+  float *h, *gates, *rh;  // training: [T][B][...]; inference: one timestep's rows, reused
+  float *xpb, *zr, *a;    // scratch: one timestep's xp + b [B][G], the two products' rows
+  const float *x = nullptr, *kp = nullptr;  // instead of xp: x [T][B][F], k packed by packGates
+  int64_t F = 0;
+};
+
+// rows [b, b + RB) of timestep t's xp + b (into s.xpb): xp read, or x @ k computed here with
+// MatMul's bits, then the bias added with BiasAdd's (one rounding each, as the graph computed them
+// before the op took them in)
+template <int RB>
+void gruResetBeforeInputs(const GruResetBeforeSequence& s, int64_t t, int64_t b) {
+  const int64_t U = s.U, G = s.G, UP = padded(U);
+  for (int64_t j0 = 0; j0 < U; j0 += VW) {
+    const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
+    vfloat z[RB][3];
+    if (s.kp != nullptr) {
+      projected<RB, 3>(z, s.x + (t * s.B + b) * s.F, s.F, s.kp + j0 * 3, 3 * UP);
+    } else {
+      for (int r = 0; r < RB; r++)
+        for (int g = 0; g < 3; g++) z[r][g] = loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n);
+    }
+    for (int g = 0; g < 3; g++) {
+      const vfloat bias = loadN(s.xb + g * U + j0, n);
+      for (int r = 0; r < RB; r++) storeN(s.xpb + (b + r) * G + g * U + j0, biased(z[r][g], bias), n);
+    }
+  }
+}
+
+// All timesteps of rows [b0, b1): the products of the half's rows, then each row's gates, in the
+// order and with the arithmetic of the op before it took x and the bias in. KEEP false
+// (inference): gates and rh are one timestep's rows, overwritten at the next.
+template <bool KEEP>
+void gruResetBeforeRows(const GruResetBeforeSequence& s, int64_t b0, int64_t b1) {
+  const int64_t U = s.U, G = s.G, B = s.B, ZP = padded(2 * U), UP = padded(U), rows = b1 - b0;
+  for (int64_t t = 0; t < s.T; t++) {
+    const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * B * U;
+    float* gt = KEEP ? s.gates + t * B * G : s.gates;
+    float* rht = KEEP ? s.rh + t * B * U : s.rh;
+    rowBlocks<ACCUMULATORS / 3>(b0, b1, [&](auto rb, int64_t b) { gruResetBeforeInputs<rb()>(s, t, b); });
+    gemm(rows, U, ZP, hp + b0 * U, U, 1, s.packedZr, s.zr + b0 * ZP, ZP, false);
+    for (int64_t b = b0; b < b1; b++)
+      gruGatesRow(U, s.xpb + b * G, &s.zr[b * ZP], hp + b * U, gt + b * G, rht + b * U);
+    gemm(rows, U, UP, rht + b0 * U, U, 1, s.packedH, s.a + b0 * UP, UP, false);
+    for (int64_t b = b0; b < b1; b++)
+      gruCandidateRow(U, s.xpb + b * G, &s.a[b * UP], hp + b * U, gt + b * G, s.h + (t * B + b) * U);
+  }
+}
+
+// KEEP: the training op (h, and the gates and rh its backward pass reads); else the forward pass
+// alone for validation and prediction (h only)
+template <bool KEEP>
+void gruResetBeforeRun(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
-  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2);
-  if (k.failed || !k.shaped(xp, "xp", {-1, -1, -1})) return;
-  const int64_t T = TF_Dim(xp, 0), B = TF_Dim(xp, 1), G = TF_Dim(xp, 2), U = G / 3;
-  if (!k.gateBlocks(G, 3)) return;
-  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U})) return;
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *xb = k.input(3), *kernel = k.input(4);
+  int64_t T, B, G, F;
+  if (!k.sequenceInput(xp, kernel, T, B, G, F) || !k.gateBlocks(G, 3)) return;
+  const int64_t U = G / 3;
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
+      !k.shaped(xb, "bias", {G}))
+    return;
   float* h = k.output(0, {T, B, U});
-  float* gates = k.output(1, {T, B, G});
-  float* rh = k.output(2, {T, B, U});
-  if (k.failed || T == 0 || B == 0) return;
+  float* gates = KEEP ? k.output(1, {T, B, G}) : nullptr;
+  float* rh = KEEP ? k.output(2, {T, B, U}) : nullptr;
+  if (k.failed || T == 0 || B == 0 || U == 0) return;
   const int64_t ZP = padded(2 * U), UP = padded(U);
   std::vector<float> packedZr = pack(data(rk), U, 2 * U, G);
   std::vector<float> packedH = pack(data(rk) + 2 * U, U, U, G);
-  std::vector<float> zr(B * ZP), a(B * UP);
-  const float *xpv = data(xp), *h0v = data(h0);
-  for (int64_t t = 0; t < T; t++) {
-    const float* hp = t == 0 ? h0v : h + (t - 1) * B * U;
-    float* rht = rh + t * B * U;
-    gemm(B, U, ZP, hp, U, 1, packedZr.data(), zr.data(), ZP, false);
-    for (int64_t b = 0; b < B; b++) {
-      gruGatesRow(U, xpv + (t * B + b) * G, &zr[b * ZP], hp + b * U, gates + (t * B + b) * G,
-                  rht + b * U);
-    }
-    gemm(B, U, UP, rht, U, 1, packedH.data(), a.data(), UP, false);
-    for (int64_t b = 0; b < B; b++) {
-      gruCandidateRow(U, xpv + (t * B + b) * G, &a[b * UP], hp + b * U, gates + (t * B + b) * G,
-                      h + (t * B + b) * U);
-    }
-  }
+  std::vector<float> xpb(B * G), zr(B * ZP), a(B * UP);
+  std::vector<float> gatesRows(KEEP ? 0 : B * G), rhRows(KEEP ? 0 : B * U);
+  GruResetBeforeSequence s{T, B, U, G, data(xp), packedZr.data(), packedH.data(), data(h0), data(xb), h,
+                           KEEP ? gates : gatesRows.data(), KEEP ? rh : rhRows.data(), xpb.data(),
+                           zr.data(), a.data()};
+  std::vector<float> packedK = F > 0 ? packGates(data(kernel), F, U, 3) : std::vector<float>();
+  if (F > 0) s = projecting(s, data(xp), packedK.data(), F);
+  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruResetBeforeRows<KEEP>(s, b0, b1); });
+}
+
+void gruResetBeforeForward(void* threads, TF_OpKernelContext* context) {
+  gruResetBeforeRun<true>(threads, context);
+}
+
+void gruResetBeforeInference(void* threads, TF_OpKernelContext* context) {
+  gruResetBeforeRun<false>(threads, context);
 }
 
 void gruResetBeforeBackward(void*, TF_OpKernelContext* context) {
@@ -1507,7 +1569,7 @@ void gruResetBeforeForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status
   Shapes s(ctx, status);
   TF_ShapeHandle* h = s.sequenceOf();
   s.set(0, h);
-  s.set(1, s.input(0));
+  s.set(1, s.widthOf(0, 1));
   s.set(2, h);
 }
 
@@ -1591,9 +1653,13 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
          {"rk: float", "h0: float", "h: float", "gates: float", "mh: float", "dh: float",
           "dlast: float"},
          {"dxp: float", "drk: float", "drb: float", "dh0: float"}, gruBackwardShape, gruBackward);
-  define("RnnbookGruResetBeforeSequence", {"xp: float", "rk: float", "h0: float"},
+  define("RnnbookGruResetBeforeSequence",
+         {"xp: float", "rk: float", "h0: float", "b: float", "k: float"},
          {"h: float", "gates: float", "rh: float"}, gruResetBeforeForwardShape,
-         gruResetBeforeForward);
+         gruResetBeforeForward, true);
+  define("RnnbookGruResetBeforeInference",
+         {"xp: float", "rk: float", "h0: float", "b: float", "k: float"}, {"h: float"},
+         gruInferenceShape, gruResetBeforeInference, true);
   define("RnnbookGruResetBeforeSequenceGrad",
          {"rk: float", "h0: float", "h: float", "gates: float", "rh: float", "dh: float"},
          {"dxp: float", "drk: float", "dh0: float"}, gruResetBeforeBackwardShape,

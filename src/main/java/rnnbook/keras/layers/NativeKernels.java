@@ -43,13 +43,15 @@ public final class NativeKernels {
   static final String GRU_INFERENCE = "RnnbookGruInference";
   static final String GRU_RESET_BEFORE = "RnnbookGruResetBeforeSequence";
   static final String GRU_RESET_BEFORE_GRAD = "RnnbookGruResetBeforeSequenceGrad";
+  static final String GRU_RESET_BEFORE_INFERENCE = "RnnbookGruResetBeforeInference";
   static final String LSTM = "RnnbookLstmSequence";
   static final String LSTM_GRAD = "RnnbookLstmSequenceGrad";
   static final String LSTM_INFERENCE = "RnnbookLstmInference";
   static final String SIMPLE_RNN = "RnnbookSimpleRnnSequence";
   static final String SIMPLE_RNN_GRAD = "RnnbookSimpleRnnSequenceGrad";
   private static final List<String> OPS = List.of(GRU, GRU_GRAD, GRU_INFERENCE, GRU_RESET_BEFORE,
-      GRU_RESET_BEFORE_GRAD, LSTM, LSTM_GRAD, LSTM_INFERENCE, SIMPLE_RNN, SIMPLE_RNN_GRAD);
+      GRU_RESET_BEFORE_GRAD, GRU_RESET_BEFORE_INFERENCE, LSTM, LSTM_GRAD, LSTM_INFERENCE, SIMPLE_RNN,
+      SIMPLE_RNN_GRAD);
   private static final String RESOURCES = "/rnnbook/native/linux-x86_64/";
   /** x86-64 levels, best first, with the CPU flags each needs beyond the one below it. */
   private static final List<Level> LEVELS = List.of(

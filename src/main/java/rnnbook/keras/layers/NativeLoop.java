@@ -47,10 +47,10 @@ final class NativeLoop implements TimeLoop {
     return call(s, layer, x, false);
   }
 
-  /** The GRU (reset_after) and LSTM ops have forms that keep nothing for a backward pass. */
+  /** The GRU (either reset_after) and LSTM ops have forms that keep nothing for a backward pass. */
   @Override
   public boolean lighterForInference(RNN layer) {
-    return layer instanceof LSTM || layer instanceof GRU && layer.config().resetAfter();
+    return layer instanceof LSTM || layer instanceof GRU;
   }
 
   /** As {@link #call}, for inference only: the ops keep nothing for a backward pass. */

@@ -99,12 +99,10 @@ final class NativeRecurrent {
   /** A GRU layer with reset_after=False (tanh, sigmoid); {@code bias} (3u) or null. */
   static Operand<TFloat32> gruResetBefore(Ops s, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
-    Operand<TFloat32> xp = project(s, x, kernel, 3 * spec.units());
-    if (bias != null) {
-      xp = s.nn.biasAdd(xp, bias); // this older op takes its bias inside xp
-    }
-    return sequence(s, NativeKernels.GRU_RESET_BEFORE, NO_LAST, x, spec, null, xp, recurrentKernel,
-        zeros(s, xp, spec.units()));
+    Input in = input(s, x, kernel, 3 * spec.units());
+    return sequence(s, spec.inference() ? NativeKernels.GRU_RESET_BEFORE_INFERENCE
+        : NativeKernels.GRU_RESET_BEFORE, NO_LAST, x, spec, in, in.sequence(), recurrentKernel,
+        zeros(s, in.sequence(), spec.units()), biasOrZeros(s, bias, 3 * spec.units()), in.kernel());
   }
 
   /** An LSTM layer (tanh, sigmoid, Keras's gate order); {@code bias} (4u) or null. */
@@ -240,9 +238,10 @@ final class NativeRecurrent {
       List<Output<?>> grads) {
     // gates and rh = r * h_{t-1} (outputs 1, 2) are kept for the backward pass
     Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    // (recurrent kernel, h0, h, gates, rh, dh) -> gradients of (xp, rk, h0)
-    return gradientOp(tf, NativeKernels.GRU_RESET_BEFORE_GRAD, op, 3, op.input(1), op.input(2),
-        op.output(0), op.output(1), op.output(2), dh);
+    // (recurrent kernel, h0, h, gates, rh, dh) -> gradients of (xp, rk, h0), then b's and k's
+    // (withInputGradients)
+    return withInputGradients(tf, op, gradientOp(tf, NativeKernels.GRU_RESET_BEFORE_GRAD, op, 3,
+        op.input(1), op.input(2), op.output(0), op.output(1), op.output(2), dh));
   }
 
   private static List<Operand<?>> lstmGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {

@@ -166,7 +166,7 @@ class NativeKernelsTest {
    * units (a masked vector) and 37 rows (a row tail), with and without the second thread.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"lstm", "gru"})
+  @ValueSource(strings = {"lstm", "gru", "gru_before"})
   void inferenceOpsGiveTheTrainingOpsOutputsToTheBit(String kind) {
     int t = 7;
     int b = 37;
@@ -181,9 +181,12 @@ class NativeKernelsTest {
       Operand<TFloat32> bias = random(tf, random, gates * u);
       List<Operand<TFloat32>> inputs = kind.equals("lstm")
           ? List.of(xp, rk, h0, random(tf, random, b, u), bias)
-          : List.of(xp, rk, random(tf, random, gates * u), h0, bias);
-      String training = kind.equals("lstm") ? NativeKernels.LSTM : NativeKernels.GRU;
-      String inference = kind.equals("lstm") ? NativeKernels.LSTM_INFERENCE : NativeKernels.GRU_INFERENCE;
+          : kind.equals("gru") ? List.of(xp, rk, random(tf, random, gates * u), h0, bias)
+          : List.of(xp, rk, h0, bias);
+      String training = kind.equals("lstm") ? NativeKernels.LSTM
+          : kind.equals("gru") ? NativeKernels.GRU : NativeKernels.GRU_RESET_BEFORE;
+      String inference = kind.equals("lstm") ? NativeKernels.LSTM_INFERENCE
+          : kind.equals("gru") ? NativeKernels.GRU_INFERENCE : NativeKernels.GRU_RESET_BEFORE_INFERENCE;
       List<Output<?>> outputs = new java.util.ArrayList<>();
       for (long threads : new long[] {1, 2}) {
         for (String type : List.of(training, inference)) {
@@ -216,7 +219,8 @@ class NativeKernelsTest {
   @ValueSource(strings = {"gru 1 5", "gru 2 30", "gru 8 33", "gru 30 30", "gru 32 17",
       "lstm 1 5", "lstm 2 30", "lstm 8 33", "lstm 30 30", "lstm 31 33", "lstm 32 5",
       "simple_rnn 1 5", "simple_rnn 2 30", "simple_rnn 8 33", "simple_rnn 3 70", "simple_rnn 30 30",
-      "simple_rnn 32 70"})
+      "simple_rnn 32 70", "gru_before 1 5", "gru_before 2 30", "gru_before 8 33", "gru_before 30 30",
+      "gru_before 32 17"})
   void projectingOpsGiveMatMulsBits(String spec) {
     String[] parts = spec.split(" ");
     String kind = parts[0];
@@ -224,11 +228,12 @@ class NativeKernelsTest {
     long u = Long.parseLong(parts[2]);
     long t = 9;
     long b = 13;
-    int gates = kind.equals("lstm") ? 4 : kind.equals("gru") ? 3 : 1;
+    int gates = kind.equals("lstm") ? 4 : kind.startsWith("gru") ? 3 : 1;
     String training = kind.equals("lstm") ? NativeKernels.LSTM : kind.equals("gru") ? NativeKernels.GRU
-        : NativeKernels.SIMPLE_RNN;
+        : kind.equals("gru_before") ? NativeKernels.GRU_RESET_BEFORE : NativeKernels.SIMPLE_RNN;
     String inference = kind.equals("lstm") ? NativeKernels.LSTM_INFERENCE
-        : kind.equals("gru") ? NativeKernels.GRU_INFERENCE : null;
+        : kind.equals("gru") ? NativeKernels.GRU_INFERENCE
+        : kind.equals("gru_before") ? NativeKernels.GRU_RESET_BEFORE_INFERENCE : null;
     java.util.SplittableRandom random = new java.util.SplittableRandom(f * 100 + u);
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
@@ -331,14 +336,16 @@ class NativeKernelsTest {
       GraphOperation op4 = gru(tf, "bad4", x3, rk, rb, h0, rk);
       var e4 = assertThrows(RuntimeException.class, () -> s.runner().fetch(op4.output(0)).run().close());
       assertTrue(e4.getMessage().contains("x must have shape [?, ?, 2], received [4, 2, 3]"), e4.getMessage());
-      // the reset_after=False op with a (6) tensor for its recurrent kernel
-      GraphOperation op3 = (GraphOperation) tf.scope()
-          .opBuilder(NativeKernels.GRU_RESET_BEFORE, "bad3").addInput(xp6.asOutput())
-          .addInput(rb.asOutput()).addInput(h0.asOutput()).build();
+      // the reset_after=False op with a (6) tensor for its recurrent kernel, then with a (2, 2) bias
+      GraphOperation op3 = resetBefore(tf, "bad3", xp6, rb, h0, rb, empty);
       var e3 = assertThrows(RuntimeException.class,
           () -> s.runner().fetch(op3.output(0)).run().close());
       assertTrue(e3.getMessage().contains("recurrent_kernel must have shape [2, 6], received [6]"),
           e3.getMessage());
+      GraphOperation op5 = resetBefore(tf, "bad5", xp6, rk, h0, h0, empty);
+      var e5 = assertThrows(RuntimeException.class,
+          () -> s.runner().fetch(op5.output(0)).run().close());
+      assertTrue(e5.getMessage().contains("bias must have shape [6], received [2, 2]"), e5.getMessage());
     }
   }
 
@@ -348,6 +355,14 @@ class NativeKernelsTest {
    * transposed back, and the two transposes of its gradient, would add four; selecting the last
    * timestep with a gather two more in its gradient).
    */
+  /** The GRU reset_after=False training op on xp (or x), its recurrent kernel, h0, bias and k. */
+  private static GraphOperation resetBefore(Ops tf, String name, Operand<TFloat32> xp,
+      Operand<TFloat32> rk, Operand<TFloat32> h0, Operand<TFloat32> bias, Operand<TFloat32> k) {
+    return (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU_RESET_BEFORE, name)
+        .addInput(xp.asOutput()).addInput(rk.asOutput()).addInput(h0.asOutput())
+        .addInput(bias.asOutput()).addInput(k.asOutput()).build();
+  }
+
   /** The GRU training op on xp (or x), its recurrent kernel, recurrent bias, h0, bias (rb again) and k. */
   private static GraphOperation gru(Ops tf, String name, Operand<TFloat32> xp, Operand<TFloat32> rk,
       Operand<TFloat32> rb, Operand<TFloat32> h0, Operand<TFloat32> k) {
