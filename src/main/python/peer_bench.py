@@ -23,14 +23,25 @@ Each framework and model runs in a process of its own (so that thread settings a
 mix). An "epoch" is the 64 training steps plus the validation; the first `--warmup` epochs are
 untimed (tracing, allocator and cache warm-up), then the median, minimum and maximum of `--epochs`
 epochs are written with the last training loss (a check that it trains).
+
+`--pairs N` measures rnnbook beside one peer instead, as PERFORMANCE.md's pairs are measured: N
+pairs of processes, rnnbook's `bench --repeats 1` (run by `--rnnbook`, default `java -jar
+target/rnnbook.jar`, built by `./mvnw -q package -DskipTests`) and the peer's, one after the
+other, the order reversed every pair, so that the machine's drift between minutes falls on both
+sides alike. It prints and writes (`--out`, default results/peer_pairs.csv) each pair's epochs and
+the peer's epoch over rnnbook's, and the median ratio per model:
+
+    python3 src/main/python/peer_bench.py --pairs 8 --frameworks torch --models lstm
 """
 import argparse
 import csv
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -42,6 +53,8 @@ FRAMEWORKS = ("torch", "keras")
 UNITS = 30
 COLUMNS = ["framework", "version", "model", "threads", "batch", "timesteps", "warmup_epochs", "epochs",
            "epoch_median_s", "epoch_min_s", "epoch_max_s", "step_median_ms", "last_loss"]
+PAIR_COLUMNS = ["model", "pair", "first", "rnnbook_epoch_s", "rnnbook_step_ms", "framework", "peer_epoch_s",
+                "peer_over_rnnbook"]
 
 
 def split(args):
@@ -147,6 +160,61 @@ def run_one(framework, kind, args):
             "epoch_max_s": max(epochs), "step_median_ms": statistics.median(steps) * 1e3, "last_loss": loss}
 
 
+def run_rnnbook(command, kind):
+    """rnnbook's `bench` of one model, one run: its epoch (s) and training step (ms), from bench.csv."""
+    with tempfile.TemporaryDirectory() as results:
+        try:
+            done = subprocess.run(shlex.split(command) + ["bench", "--models", kind, "--repeats", "1",
+                                                          "--results", results], capture_output=True, text=True)
+        except OSError as e:
+            sys.exit("peer_bench.py: --rnnbook %r cannot run: %s (build the jar with ./mvnw -q package "
+                     "-DskipTests, or name another command)" % (command, e))
+        if done.returncode != 0:
+            sys.exit("peer_bench.py: %s bench failed (exit %d):\n%s"
+                     % (command, done.returncode, (done.stderr or done.stdout)[-2000:]))
+        with open(os.path.join(results, "bench.csv"), newline="") as f:
+            row = next(csv.DictReader(f))
+        return float(row["epoch_seconds"]), float(row["step_ms_median"])
+
+
+def run_peer(framework, kind, common):
+    done = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", framework, kind] + common,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit("peer_bench.py: %s %s failed:\n%s" % (framework, kind, done.stderr[-2000:]))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def pairs(args, frameworks, models, common):
+    """--pairs: rnnbook and the peer alternating, the peer's epoch over rnnbook's per pair."""
+    if len(frameworks) != 1:
+        sys.exit("peer_bench.py: --pairs compares rnnbook with one peer; name it with --frameworks torch "
+                 "or --frameworks keras")
+    framework = frameworks[0]
+    if not installed(framework):
+        sys.exit("peer_bench.py: %s is not installed for %s" % (framework, sys.executable))
+    rows = []
+    for kind in models:
+        for pair in range(1, args.pairs + 1):
+            rnnbook_first = pair % 2 == 1
+            if rnnbook_first:
+                ours = run_rnnbook(args.rnnbook, kind)
+                peer = run_peer(framework, kind, common)
+            else:
+                peer = run_peer(framework, kind, common)
+                ours = run_rnnbook(args.rnnbook, kind)
+            ratio = peer["epoch_median_s"] / ours[0]
+            rows.append({"model": kind, "pair": pair, "first": "rnnbook" if rnnbook_first else framework,
+                         "rnnbook_epoch_s": ours[0], "rnnbook_step_ms": ours[1], "framework": framework,
+                         "peer_epoch_s": peer["epoch_median_s"], "peer_over_rnnbook": ratio})
+            print("%-10s pair %2d: rnnbook %.4f s/epoch (step %.3f ms), %s %.4f s/epoch: %.2fx"
+                  % (kind, pair, ours[0], ours[1], framework, peer["epoch_median_s"], ratio), flush=True)
+        ratios = [r["peer_over_rnnbook"] for r in rows if r["model"] == kind]
+        print("%-10s %s over rnnbook: median %.2fx, %.2f to %.2fx in %d pairs"
+              % (kind, framework, statistics.median(ratios), min(ratios), max(ratios), len(ratios)), flush=True)
+    return rows, PAIR_COLUMNS
+
+
 def installed(framework):
     module = "torch" if framework == "torch" else "keras"
     probe = subprocess.run([sys.executable, "-c", "import " + module], capture_output=True)
@@ -165,7 +233,12 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=3000)
     parser.add_argument("--timesteps", type=int, default=100)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--out", default=os.path.join("results", "peer_bench.csv"))
+    parser.add_argument("--out", help="the CSV written (default: results/peer_bench.csv, with --pairs "
+                        "results/peer_pairs.csv)")
+    parser.add_argument("--pairs", type=int, default=0,
+                        help="alternate rnnbook's bench and one peer N times per model (see above)")
+    parser.add_argument("--rnnbook", default="java -jar target/rnnbook.jar",
+                        help="how --pairs runs rnnbook (default: %(default)s)")
     parser.add_argument("--one", nargs=2, metavar=("FRAMEWORK", "MODEL"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -177,38 +250,41 @@ def main(argv=None):
         parser.error("--frameworks: expected some of %s, received %r" % (list(FRAMEWORKS), args.frameworks))
     if not models or any(m not in MODELS for m in models):
         parser.error("--models: expected some of %s, received %r" % (list(MODELS), args.models))
-    if args.epochs < 1 or args.warmup < 0 or args.batch < 1:
-        parser.error("--epochs must be >= 1, --warmup >= 0 and --batch >= 1, received %d, %d and %d"
-                     % (args.epochs, args.warmup, args.batch))
+    if args.epochs < 1 or args.warmup < 0 or args.batch < 1 or args.pairs < 0:
+        parser.error("--epochs must be >= 1, --warmup >= 0, --batch >= 1 and --pairs >= 0, received %d, %d, "
+                     "%d and %d" % (args.epochs, args.warmup, args.batch, args.pairs))
+    if args.pairs and (args.batch, args.samples, args.timesteps) != (32, 3000, 100):
+        parser.error("--pairs compares with rnnbook's bench, which measures batch 32 of the 3000 samples of "
+                     "100 timesteps; leave --batch, --samples and --timesteps as they are")
+    out = args.out or os.path.join("results", "peer_pairs.csv" if args.pairs else "peer_bench.csv")
 
-    rows = []
     common = ["--epochs", str(args.epochs), "--warmup", str(args.warmup), "--batch", str(args.batch),
               "--samples", str(args.samples), "--timesteps", str(args.timesteps), "--seed", str(args.seed),
               "--torch-threads", str(args.torch_threads)]
-    for framework in frameworks:
-        if not installed(framework):
-            print("peer_bench.py: %s is not installed for %s; skipped" % (framework, sys.executable))
-            continue
-        for kind in models:
-            done = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", framework, kind] + common,
-                                  capture_output=True, text=True)
-            if done.returncode != 0:
-                sys.exit("peer_bench.py: %s %s failed:\n%s" % (framework, kind, done.stderr[-2000:]))
-            row = json.loads(done.stdout.strip().splitlines()[-1])
-            rows.append(row)
-            print("%-6s %-10s %6.3f s/epoch (%.3f - %.3f), %.2f ms/step, loss %.4g, %s thread(s)"
-                  % (framework, kind, row["epoch_median_s"], row["epoch_min_s"], row["epoch_max_s"],
-                     row["step_median_ms"], row["last_loss"], row["threads"]), flush=True)
-    if not rows:
-        sys.exit("peer_bench.py: nothing measured (neither torch nor keras is installed)")
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    tmp = args.out + ".tmp"
+    if args.pairs:
+        rows, columns = pairs(args, frameworks, models, common)
+    else:
+        rows, columns = [], COLUMNS
+        for framework in frameworks:
+            if not installed(framework):
+                print("peer_bench.py: %s is not installed for %s; skipped" % (framework, sys.executable))
+                continue
+            for kind in models:
+                row = run_peer(framework, kind, common)
+                rows.append(row)
+                print("%-6s %-10s %6.3f s/epoch (%.3f - %.3f), %.2f ms/step, loss %.4g, %s thread(s)"
+                      % (framework, kind, row["epoch_median_s"], row["epoch_min_s"], row["epoch_max_s"],
+                         row["step_median_ms"], row["last_loss"], row["threads"]), flush=True)
+        if not rows:
+            sys.exit("peer_bench.py: nothing measured (neither torch nor keras is installed)")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    tmp = out + ".tmp"
     with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, COLUMNS)
+        writer = csv.DictWriter(f, columns)
         writer.writeheader()
         writer.writerows(rows)
-    os.replace(tmp, args.out)
-    print("wrote", args.out)
+    os.replace(tmp, out)
+    print("wrote", out)
 
 
 if __name__ == "__main__":
