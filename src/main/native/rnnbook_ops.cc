@@ -27,9 +27,9 @@
 //     -> dxp, drk, dh0, dc0
 //   RnnbookSimpleRnnSequence(xp[T,B,U], rk[U,U], h0[B,U], b[U]) -> h[T,B,U], last[B,U]     (tanh)
 //   RnnbookSimpleRnnSequenceGrad(rk, h0, h, dh[T,B,U], dlast[B,U]) -> dxp, drk, dh0
-// Every forward op also takes k, last: [0] (the empty form) when
-// input 0 is xp as above; else input 0 is x[T,B,F] and k the kernel [F,width], and the op computes
-// xp = x @ k itself (the gradient ops are the same either way: they give dxp).
+// Every forward op also takes k, last: [0] (the empty form) when input 0 is xp as above; else
+// input 0 is x[T,B,F] and k the kernel [F,width], and the op computes xp = x @ k itself (the
+// gradient ops are the same either way: they give dxp).
 // Their states h0 and c0 may be [0] too, for zeros (the gradient ops then give [0] for theirs), but
 // for the reset_after=False GRU's. The GRU and LSTM ops have forward-only forms for validation and
 // prediction (Rnnbook*Inference: the same inputs, h alone).
@@ -1060,13 +1060,15 @@ void gruResetBeforeRows(const GruResetBeforeSequence& s, int64_t b0, int64_t b1)
     const float* hp = t == 0 ? s.h0 : s.h + (t - 1) * B * U;
     float* gt = KEEP ? s.gates + t * B * G : s.gates;
     float* rht = KEEP ? s.rh + t * B * U : s.rh;
-    rowBlocks<ACCUMULATORS / 3>(b0, b1, [&](auto rb, int64_t b) { gruResetBeforeInputs<rb()>(s, t, b); });
+    rowBlocks<ACCUMULATORS / 3>(b0, b1,
+                                [&](auto rb, int64_t b) { gruResetBeforeInputs<rb()>(s, t, b); });
     gemm(rows, U, ZP, hp + b0 * U, U, 1, s.packedZr, s.zr + b0 * ZP, ZP, false);
     for (int64_t b = b0; b < b1; b++)
       gruGatesRow(U, s.xpb + b * G, &s.zr[b * ZP], hp + b * U, gt + b * G, rht + b * U);
     gemm(rows, U, UP, rht + b0 * U, U, 1, s.packedH, s.a + b0 * UP, UP, false);
     for (int64_t b = b0; b < b1; b++)
-      gruCandidateRow(U, s.xpb + b * G, &s.a[b * UP], hp + b * U, gt + b * G, s.h + (t * B + b) * U);
+      gruCandidateRow(U, s.xpb + b * G, &s.a[b * UP], hp + b * U, gt + b * G,
+                      s.h + (t * B + b) * U);
   }
 }
 
@@ -1075,7 +1077,8 @@ void gruResetBeforeRows(const GruResetBeforeSequence& s, int64_t b0, int64_t b1)
 template <bool KEEP>
 void gruResetBeforeRun(void* threads, TF_OpKernelContext* context) {
   Kernel k(context);
-  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *xb = k.input(3), *kernel = k.input(4);
+  TF_Tensor *xp = k.input(0), *rk = k.input(1), *h0 = k.input(2), *xb = k.input(3),
+            *kernel = k.input(4);
   int64_t T, B, G, F;
   if (!k.sequenceInput(xp, kernel, T, B, G, F) || !k.gateBlocks(G, 3)) return;
   const int64_t U = G / 3;
@@ -1091,12 +1094,13 @@ void gruResetBeforeRun(void* threads, TF_OpKernelContext* context) {
   std::vector<float> packedH = pack(data(rk) + 2 * U, U, U, G);
   std::vector<float> xpb(B * G), zr(B * ZP), a(B * UP);
   std::vector<float> gatesRows(KEEP ? 0 : B * G), rhRows(KEEP ? 0 : B * U);
-  GruResetBeforeSequence s{T, B, U, G, data(xp), packedZr.data(), packedH.data(), data(h0), data(xb), h,
-                           KEEP ? gates : gatesRows.data(), KEEP ? rh : rhRows.data(), xpb.data(),
-                           zr.data(), a.data()};
+  GruResetBeforeSequence s{T, B, U, G, data(xp), packedZr.data(), packedH.data(), data(h0),
+                           data(xb), h, KEEP ? gates : gatesRows.data(), KEEP ? rh : rhRows.data(),
+                           xpb.data(), zr.data(), a.data()};
   std::vector<float> packedK = F > 0 ? packGates(data(kernel), F, U, 3) : std::vector<float>();
   if (F > 0) s = projecting(s, data(xp), packedK.data(), F);
-  halves(B, threadsOf(threads), [&](int, int64_t b0, int64_t b1) { gruResetBeforeRows<KEEP>(s, b0, b1); });
+  halves(B, threadsOf(threads),
+         [&](int, int64_t b0, int64_t b1) { gruResetBeforeRows<KEEP>(s, b0, b1); });
 }
 
 void gruResetBeforeForward(void* threads, TF_OpKernelContext* context) {
