@@ -17,10 +17,9 @@
 //     last[B,U]: gates = (z, r, hh) after their activations, mh = h_prev @ rk_h + rb_h (kept for
 //     backward), last = h at the last timestep (h0 when there are none)
 //   RnnbookGruSequenceGrad(rk, h0, h, gates, mh, dh[T,B,U], dlast[B,U]) -> dxp, drk[U,3U], drb[3U], dh0[B,U]
-//   RnnbookGruResetBeforeSequence(xp[T,B,3U], rk[U,3U], h0[B,U], b[3U]) -> h, gates[T,B,3U], rh[T,B,U]
-//     reset_after=False: gates = (z, r, hh), rh = r * h_prev (kept for backward); no last, and
-//     h0 is always [B,U]
-//   RnnbookGruResetBeforeSequenceGrad(rk, h0, h, gates, rh, dh[T,B,U]) -> dxp, drk, dh0
+//   RnnbookGruResetBeforeSequence(xp[T,B,3U], rk[U,3U], h0[B,U], b[3U]) -> h, gates[T,B,3U], rh[T,B,U],
+//     last[B,U]: reset_after=False, gates = (z, r, hh), rh = r * h_prev (kept for backward)
+//   RnnbookGruResetBeforeSequenceGrad(rk, h0, h, gates, rh, dh[T,B,U], dlast[B,U]) -> dxp, drk, dh0
 //   RnnbookLstmSequence(xp[T,B,4U], rk[U,4U], h0[B,U], c0[B,U], b[4U]) -> h, c, gates[T,B,4U], tc[T,B,U],
 //     last[B,U]: gates = (i, f, g, o) after their activations, tc = tanh(c)
 //   RnnbookLstmSequenceGrad(rk, h0, c0, h, c, tc, gates, dh[T,B,U], dc[T,B,U], dlast[B,U])
@@ -30,9 +29,9 @@
 // Every forward op also takes k, last: [0] (the empty form) when input 0 is xp as above; else
 // input 0 is x[T,B,F] and k the kernel [F,width], and the op computes xp = x @ k itself (the
 // gradient ops are the same either way: they give dxp).
-// Their states h0 and c0 may be [0] too, for zeros (the gradient ops then give [0] for theirs), but
-// for the reset_after=False GRU's. The GRU and LSTM ops have forward-only forms for validation and
-// prediction (Rnnbook*Inference: the same inputs, h alone).
+// Their states h0 and c0 may be [0] too, for zeros (the gradient ops then give [0] for theirs).
+// The GRU and LSTM ops have forward-only forms for validation and prediction (Rnnbook*Inference:
+// the same inputs, h alone).
 // The gradients' dh, dc and dlast may be [0], for zeros: a layer that returns its last state only
 // (its output "last") gets no sequence of zeros around that state's gradient.
 // Each gradient op gives the gradients of its forward op's inputs but b, from those of h (and c);
@@ -1082,25 +1081,32 @@ void gruResetBeforeRun(void* threads, TF_OpKernelContext* context) {
   int64_t T, B, G, F;
   if (!k.sequenceInput(xp, kernel, T, B, G, F) || !k.gateBlocks(G, 3)) return;
   const int64_t U = G / 3;
-  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(xb, "bias", {G}))
-    return;
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(xb, "bias", {G})) return;
+  std::vector<float> zeros;
+  const float* h0v = k.state(h0, "h0", B, U, zeros);
+  if (k.failed) return;
   float* h = k.output(0, {T, B, U});
   float* gates = KEEP ? k.output(1, {T, B, G}) : nullptr;
   float* rh = KEEP ? k.output(2, {T, B, U}) : nullptr;
-  if (k.failed || T == 0 || B == 0 || U == 0) return;
+  float* last = KEEP ? k.output(3, {B, U}) : nullptr;
+  if (k.failed) return;
+  if (T == 0 || B == 0 || U == 0) {
+    if (KEEP) copyLast(h, h0v, T, B, U, last);  // h0 when there are no timesteps
+    return;
+  }
   const int64_t ZP = padded(2 * U), UP = padded(U);
   std::vector<float> packedZr = pack(data(rk), U, 2 * U, G);
   std::vector<float> packedH = pack(data(rk) + 2 * U, U, U, G);
   std::vector<float> xpb(B * G), zr(B * ZP), a(B * UP);
   std::vector<float> gatesRows(KEEP ? 0 : B * G), rhRows(KEEP ? 0 : B * U);
-  GruResetBeforeSequence s{T, B, U, G, data(xp), packedZr.data(), packedH.data(), data(h0),
+  GruResetBeforeSequence s{T, B, U, G, data(xp), packedZr.data(), packedH.data(), h0v,
                            data(xb), h, KEEP ? gates : gatesRows.data(), KEEP ? rh : rhRows.data(),
                            xpb.data(), zr.data(), a.data()};
   std::vector<float> packedK = F > 0 ? packGates(data(kernel), F, U, 3) : std::vector<float>();
   if (F > 0) s = projecting(s, data(xp), packedK.data(), F);
   halves(B, threadsOf(threads),
          [&](int, int64_t b0, int64_t b1) { gruResetBeforeRows<KEEP>(s, b0, b1); });
+  if (KEEP) copyLast(h, h0v, T, B, U, last);
 }
 
 void gruResetBeforeForward(void* threads, TF_OpKernelContext* context) {
@@ -1114,16 +1120,20 @@ void gruResetBeforeInference(void* threads, TF_OpKernelContext* context) {
 void gruResetBeforeBackward(void*, TF_OpKernelContext* context) {
   Kernel k(context);
   TF_Tensor *rk = k.input(0), *h0 = k.input(1), *h = k.input(2), *gates = k.input(3),
-            *rh = k.input(4), *dh = k.input(5);
+            *rh = k.input(4), *dh = k.input(5), *dlast = k.input(6);
   if (k.failed || !k.shaped(gates, "gates", {-1, -1, -1})) return;
   const int64_t T = TF_Dim(gates, 0), B = TF_Dim(gates, 1), G = TF_Dim(gates, 2), U = G / 3;
-  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h0, "h0", {B, U}) ||
-      !k.shaped(h, "h", {T, B, U}) || !k.shaped(rh, "rh", {T, B, U}) ||
-      !k.shaped(dh, "dh", {T, B, U}))
+  const bool noDh = zerosForm(dh), noDlast = zerosForm(dlast);
+  if (!k.shaped(rk, "recurrent_kernel", {U, G}) || !k.shaped(h, "h", {T, B, U}) ||
+      !k.shaped(rh, "rh", {T, B, U}) || (!noDh && !k.shaped(dh, "dh", {T, B, U})) ||
+      (!noDlast && !k.shaped(dlast, "dlast", {B, U})))
     return;
+  std::vector<float> zeros;
+  const float* h0v = k.state(h0, "h0", B, U, zeros);
+  if (k.failed) return;
   float* dxp = k.output(0, {T, B, G});
   float* drk = k.output(1, {U, G});
-  float* dh0 = k.output(2, {B, U});
+  float* dh0 = k.output(2, Kernel::stateGradient(h0, B, U));
   if (k.failed) return;
   const int64_t ZP = padded(2 * U), UP = padded(U);
   std::vector<float> packedZr = packTransposed(data(rk), U, 2 * U, G);  // [2U, UP]
@@ -1131,15 +1141,19 @@ void gruResetBeforeBackward(void*, TF_OpKernelContext* context) {
   std::vector<float> carry(B * UP, 0.f), next(B * UP, 0.f), drh(B * UP, 0.f);
   std::vector<float> dzr(B * ZP, 0.f), da(B * UP, 0.f);  // at the pre-activations of z, r; hh
   std::vector<float> dRkZr(U * ZP, 0.f), dRkH(U * UP, 0.f);
-  const float *h0v = data(h0), *hv = data(h), *gatesv = data(gates), *rhv = data(rh),
-              *dhv = data(dh);
+  const float *hv = data(h), *gatesv = data(gates), *rhv = data(rh),
+              *dhv = noDh ? nullptr : data(dh), *dlastv = noDlast ? nullptr : data(dlast);
+  std::vector<float> dhRow(U);  // dh_t of one row, as dhAt gives it
   for (int64_t t = T - 1; t >= 0; t--) {
     const float* hp = t == 0 ? h0v : hv + (t - 1) * B * U;
     const float* rht = rhv + t * B * U;
     for (int64_t b = 0; b < B; b++) {
-      gruUpdateBackRow(U, gatesv + (t * B + b) * G, dhv + (t * B + b) * U, &carry[b * UP],
-                       hp + b * U, &next[b * UP], dxp + (t * B + b) * G, &dzr[b * ZP],
-                       &da[b * UP]);
+      for (int64_t j0 = 0; j0 < U; j0 += VW) {
+        const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
+        storeN(&dhRow[j0], dhAt(dhv, dlastv, T, B, U, t, b, j0, n), n);
+      }
+      gruUpdateBackRow(U, gatesv + (t * B + b) * G, dhRow.data(), &carry[b * UP], hp + b * U,
+                       &next[b * UP], dxp + (t * B + b) * G, &dzr[b * ZP], &da[b * UP]);
     }
     gemm(B, U, UP, da.data(), UP, 1, packedH.data(), drh.data(), UP, false);  // da @ rk_h^T
     for (int64_t b = 0; b < B; b++) {
@@ -1151,7 +1165,7 @@ void gruResetBeforeBackward(void*, TF_OpKernelContext* context) {
     gemm(U, B, UP, rht, 1, U, da.data(), dRkH.data(), UP, true);   // += rh_t^T da_t
     std::swap(carry, next);
   }
-  unpad(carry.data(), UP, B, U, dh0);
+  if (zeros.empty()) unpad(carry.data(), UP, B, U, dh0);
   for (int64_t i = 0; i < U; i++) {
     std::memcpy(drk + i * G, &dRkZr[i * ZP], 2 * U * sizeof(float));
     std::memcpy(drk + i * G + 2 * U, &dRkH[i * UP], U * sizeof(float));
@@ -1575,6 +1589,7 @@ void gruResetBeforeForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status
   s.set(0, h);
   s.set(1, s.widthOf(0, 1));
   s.set(2, h);
+  s.set(3, s.stateOf());
 }
 
 void gruResetBeforeBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
@@ -1659,13 +1674,14 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
          {"dxp: float", "drk: float", "drb: float", "dh0: float"}, gruBackwardShape, gruBackward);
   define("RnnbookGruResetBeforeSequence",
          {"xp: float", "rk: float", "h0: float", "b: float", "k: float"},
-         {"h: float", "gates: float", "rh: float"}, gruResetBeforeForwardShape,
+         {"h: float", "gates: float", "rh: float", "last: float"}, gruResetBeforeForwardShape,
          gruResetBeforeForward, true);
   define("RnnbookGruResetBeforeInference",
          {"xp: float", "rk: float", "h0: float", "b: float", "k: float"}, {"h: float"},
          gruInferenceShape, gruResetBeforeInference, true);
   define("RnnbookGruResetBeforeSequenceGrad",
-         {"rk: float", "h0: float", "h: float", "gates: float", "rh: float", "dh: float"},
+         {"rk: float", "h0: float", "h: float", "gates: float", "rh: float", "dh: float",
+          "dlast: float"},
          {"dxp: float", "drk: float", "dh0: float"}, gruResetBeforeBackwardShape,
          gruResetBeforeBackward);
   define("RnnbookLstmSequence", {"xp: float", "rk: float", "h0: float", "c0: float", "b: float", "k: float"},

@@ -14,7 +14,6 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * GRU, LSTM and SimpleRNN layers on {@link NativeKernels}' ops: the input projection of all timesteps as one
@@ -42,6 +41,7 @@ final class NativeRecurrent {
   static final long MAX_PROJECTED_FEATURES = 32;
   /** The index of the training ops' output "last", h at the last timestep. */
   private static final int GRU_LAST = 3;
+  private static final int GRU_RESET_BEFORE_LAST = 3;
   private static final int LSTM_LAST = 4;
   private static final int SIMPLE_RNN_LAST = 1;
   private static final int NO_LAST = -1;
@@ -101,8 +101,8 @@ final class NativeRecurrent {
       Operand<TFloat32> recurrentKernel, Operand<TFloat32> bias, Spec spec) {
     Input in = input(s, x, kernel, 3 * spec.units());
     return sequence(s, spec.inference() ? NativeKernels.GRU_RESET_BEFORE_INFERENCE
-        : NativeKernels.GRU_RESET_BEFORE, NO_LAST, x, spec, in, in.sequence(), recurrentKernel,
-        zeros(s, in.sequence(), spec.units()), biasOrZeros(s, bias, 3 * spec.units()), in.kernel());
+        : NativeKernels.GRU_RESET_BEFORE, spec.inference() ? NO_LAST : GRU_RESET_BEFORE_LAST, x, spec,
+        in, in.sequence(), recurrentKernel, empty(s), biasOrZeros(s, bias, 3 * spec.units()), in.kernel());
   }
 
   /** An LSTM layer (tanh, sigmoid, Keras's gate order); {@code bias} (4u) or null. */
@@ -141,7 +141,7 @@ final class NativeRecurrent {
     if (spec.sequences()) {
       return s.linalg.transpose(h, s.constant(new int[] {1, 0, 2}));
     }
-    // an op without that output (inference, GRU reset_after=False): the last timestep as a slice,
+    // an op without that output (the inference ops): the last timestep as a slice,
     // whose gradient is one Pad (a gather's is two transposes and a scatter of the whole sequence)
     int lastStep = (int) x.shape().size(1) - 1;
     Operand<TFloat32> step = s.slice(h, s.constant(new int[] {lastStep, 0, 0}), s.constant(new int[] {1, -1, -1}));
@@ -218,12 +218,6 @@ final class NativeRecurrent {
     return bias != null ? bias : s.fill(s.constant(new long[] {width}), s.constant(0f));
   }
 
-  /** Zeros (batch, units), batch from xp (timesteps, batch, width): the state of the op without the empty form. */
-  private static Operand<TFloat32> zeros(Ops s, Operand<TFloat32> xp, long units) {
-    Operand<TInt64> batch = s.gather(s.shape(xp, TInt64.class), s.constant(new int[] {1}), s.constant(0));
-    return s.fill(s.concat(List.of(batch, s.constant(new long[] {units})), s.constant(0)), s.constant(0f));
-  }
-
   private static List<Operand<?>> gruGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
     // gates and mh (outputs 1, 2) are kept for the backward pass; h and its last timestep carry
     // gradients
@@ -236,12 +230,13 @@ final class NativeRecurrent {
 
   private static List<Operand<?>> gruResetBeforeGradient(Ops tf, GraphOperation op,
       List<Output<?>> grads) {
-    // gates and rh = r * h_{t-1} (outputs 1, 2) are kept for the backward pass
-    Output<?> dh = orZeros(tf, grads.get(0), op.output(0));
-    // (recurrent kernel, h0, h, gates, rh, dh) -> gradients of (xp, rk, h0), then b's and k's
-    // (withInputGradients)
+    // gates and rh = r * h_{t-1} (outputs 1, 2) are kept for the backward pass; h and its last
+    // timestep carry gradients
+    // (recurrent kernel, h0, h, gates, rh, dh, dlast) -> gradients of (xp, rk, h0), then b's and
+    // k's (withInputGradients)
     return withInputGradients(tf, op, gradientOp(tf, NativeKernels.GRU_RESET_BEFORE_GRAD, op, 3,
-        op.input(1), op.input(2), op.output(0), op.output(1), op.output(2), dh));
+        op.input(1), op.input(2), op.output(0), op.output(1), op.output(2), orEmpty(tf, grads.get(0)),
+        orEmpty(tf, grads.get(GRU_RESET_BEFORE_LAST))));
   }
 
   private static List<Operand<?>> lstmGradient(Ops tf, GraphOperation op, List<Output<?>> grads) {
@@ -299,10 +294,6 @@ final class NativeRecurrent {
   /** Whether {@code gradient} is that of an output nothing reads: none, or TensorFlow's ZerosLike of it. */
   private static boolean unread(Output<?> gradient) {
     return gradient == null || gradient.op().type().equals("ZerosLike");
-  }
-
-  private static Output<?> orZeros(Ops tf, Output<?> gradient, Output<?> of) {
-    return gradient != null ? gradient : tf.zerosLike(of).asOutput();
   }
 
   /** The gradient op {@code type} of {@code forward}, with its threads attribute. */

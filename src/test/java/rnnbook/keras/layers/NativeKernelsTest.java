@@ -409,7 +409,7 @@ class NativeKernelsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
+  @ValueSource(strings = {"gru", "gru_before", "lstm", "simple_rnn"})
   void zeroInitialStatesAreTheEmptyForm(String kind) {
     // no per-step Shape, Gather, Concat and Fill for the zeros: the ops take [0] for h0 (and c0),
     // and their gradient ops give [0] for those states' gradients
@@ -419,7 +419,8 @@ class NativeKernelsTest {
       for (var it = g.operations(); it.hasNext(); ) {
         GraphOperation op = it.next();
         int h0 = op.type().equals(NativeKernels.GRU) ? 3 : op.type().equals(NativeKernels.LSTM)
-            || op.type().equals(NativeKernels.SIMPLE_RNN) ? 2 : -1;
+            || op.type().equals(NativeKernels.SIMPLE_RNN) || op.type().equals(NativeKernels.GRU_RESET_BEFORE)
+            ? 2 : -1;
         if (h0 >= 0) {
           states.add(op.input(h0).op().type() + op.input(h0).shape());
         }
@@ -433,7 +434,7 @@ class NativeKernelsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"gru", "lstm", "simple_rnn"})
+  @ValueSource(strings = {"gru", "gru_before", "lstm", "simple_rnn"})
   void aLayerReturningItsLastStateGetsNoPaddedGradient(String kind) {
     // its output is the op's h at the last timestep, whose gradient the backward op takes as it is:
     // no Pad to a whole sequence of zeros, and the empty form for the unread sequence h
@@ -448,7 +449,8 @@ class NativeKernelsTest {
           pads.add(op.type());
         }
         if (op.type().endsWith("SequenceGrad")) {
-          int dh = op.type().equals(NativeKernels.GRU_GRAD) ? 5 : op.type().equals(NativeKernels.LSTM_GRAD) ? 7 : 3;
+          int dh = op.type().equals(NativeKernels.GRU_GRAD) || op.type().equals(NativeKernels.GRU_RESET_BEFORE_GRAD)
+              ? 5 : op.type().equals(NativeKernels.LSTM_GRAD) ? 7 : 3;
           dhs.add(op.input(dh).op().type() + op.input(dh).shape() + " " + op.input(op.numInputs() - 1).shape());
         }
       }
@@ -458,8 +460,9 @@ class NativeKernelsTest {
   }
 
   /**
-   * Native layers of {@code kind} with {@code configs}, one after another on a (3, 7, 2) input of
-   * zeros, and the gradients of their output's sum with respect to their weights; returns the output.
+   * Native layers of {@code kind} with {@code configs} ("gru_before": GRUs with reset_after=False),
+   * one after another on a (3, 7, 2) input of zeros, and the gradients of their output's sum with
+   * respect to their weights; returns the output.
    */
   private static Operand<TFloat32> withGradients(Ops tf, String kind, RecurrentConfig... configs) {
     BuildContext.Factory factory = new BuildContext.Factory(tf, TFloat32.class, 1L, NATIVE);
@@ -467,7 +470,7 @@ class NativeKernelsTest {
     List<Operand<?>> weights = new java.util.ArrayList<>();
     long features = 2;
     for (int i = 0; i < configs.length; i++) {
-      Layer layer = layer(kind, configs[i]);
+      Layer layer = layer(kind, kind.equals("gru_before") ? configs[i].withResetAfter(false) : configs[i]);
       layer.setName("layer_" + i);
       layer.build(factory, new long[] {7, features});
       out = layer.call(tf, out);
