@@ -1564,6 +1564,7 @@ struct Shapes {
   }
 };
 
+// h, gates, mh (the reset_after=False op: rh) and last, from input 0 ([T, B, ...]) and rk ([U, 3U])
 void gruForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   Shapes s(ctx, status);
   TF_ShapeHandle* h = s.sequenceOf();
@@ -1581,15 +1582,6 @@ void gruBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   s.set(1, s.input(0));
   s.set(2, g);
   s.set(3, s.input(1));
-}
-
-void gruResetBeforeForwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  Shapes s(ctx, status);
-  TF_ShapeHandle* h = s.sequenceOf();
-  s.set(0, h);
-  s.set(1, s.widthOf(0, 1));
-  s.set(2, h);
-  s.set(3, s.stateOf());
 }
 
 void gruResetBeforeBackwardShape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
@@ -1674,7 +1666,7 @@ void define(const char* name, std::vector<const char*> inputs, std::vector<const
          {"dxp: float", "drk: float", "drb: float", "dh0: float"}, gruBackwardShape, gruBackward);
   define("RnnbookGruResetBeforeSequence",
          {"xp: float", "rk: float", "h0: float", "b: float", "k: float"},
-         {"h: float", "gates: float", "rh: float", "last: float"}, gruResetBeforeForwardShape,
+         {"h: float", "gates: float", "rh: float", "last: float"}, gruForwardShape,
          gruResetBeforeForward, true);
   define("RnnbookGruResetBeforeInference",
          {"xp: float", "rk: float", "h0: float", "b: float", "k: float"}, {"h: float"},
