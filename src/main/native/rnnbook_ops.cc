@@ -800,6 +800,20 @@ S projecting(S s, const float* x, const float* packedK, int64_t F) {
   return s;
 }
 
+// The input projections of rows [b, b + RB) at timestep t for units [j0, j0 + VW) of each of the
+// NV gates of a gated layer (weights packed by packGates): read from xp (n units), or computed
+// here from x and k (projected)
+template <int RB, int NV, typename S>
+inline void gateInputs(vfloat (&z)[RB][NV], const S& s, int64_t t, int64_t b, int64_t j0, int n) {
+  if (s.kp != nullptr) {
+    projected<RB, NV>(z, s.x + (t * s.B + b) * s.F, s.F, s.kp + j0 * NV, NV * padded(s.U));
+  } else {
+    for (int r = 0; r < RB; r++)
+      for (int g = 0; g < NV; g++)
+        z[r][g] = loadN(s.xp + (t * s.B + b + r) * s.G + g * s.U + j0, n);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // GRU, Keras's reset_after=True: z, r = sigmoid(xp_zr + m_zr), hh = tanh(xp_h + r * m_h),
 // h = z * h_prev + (1 - z) * hh, with m = h_prev @ rk + rb. As the LSTM's: whole vectors of VW
@@ -826,12 +840,7 @@ void gruCells(const GruSequence& s, int64_t t, int64_t b, int64_t j0) {
   const vfloat xz = loadN(s.xb + j0, n), xr = loadN(s.xb + U + j0, n), xh = loadN(s.xb + 2 * U + j0, n);
   // the gates' input projections of rows b + r: from xp, or computed here from x and k
   vfloat m[RB][3], xph[RB];
-  if (s.kp != nullptr) {
-    projected<RB, 3>(m, s.x + (t * s.B + b) * s.F, s.F, s.kp + j0 * 3, W);
-  } else {
-    for (int r = 0; r < RB; r++)
-      for (int g = 0; g < 3; g++) m[r][g] = loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n);
-  }
+  gateInputs<RB, 3>(m, s, t, b, j0, n);
   for (int r = 0; r < RB; r++) {
     m[r][0] = biased(m[r][0], xz) + bz;
     m[r][1] = biased(m[r][1], xr) + br;
@@ -1032,16 +1041,11 @@ struct GruResetBeforeSequence {
 // before the op took them in)
 template <int RB>
 void gruResetBeforeInputs(const GruResetBeforeSequence& s, int64_t t, int64_t b) {
-  const int64_t U = s.U, G = s.G, UP = padded(U);
+  const int64_t U = s.U, G = s.G;
   for (int64_t j0 = 0; j0 < U; j0 += VW) {
     const int n = static_cast<int>(std::min<int64_t>(VW, U - j0));
     vfloat z[RB][3];
-    if (s.kp != nullptr) {
-      projected<RB, 3>(z, s.x + (t * s.B + b) * s.F, s.F, s.kp + j0 * 3, 3 * UP);
-    } else {
-      for (int r = 0; r < RB; r++)
-        for (int g = 0; g < 3; g++) z[r][g] = loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n);
-    }
+    gateInputs<RB, 3>(z, s, t, b, j0, n);
     for (int g = 0; g < 3; g++) {
       const vfloat bias = loadN(s.xb + g * U + j0, n);
       for (int r = 0; r < RB; r++) storeN(s.xpb + (b + r) * G + g * U + j0, biased(z[r][g], bias), n);
@@ -1202,12 +1206,7 @@ void lstmCells(const LstmSequence& s, int64_t t, int64_t b, int64_t j0) {
   vfloat bias[4];
   for (int g = 0; g < 4; g++) bias[g] = loadN(s.xb + g * U + j0, n);
   vfloat z[RB][4];
-  if (s.kp != nullptr) {
-    projected<RB, 4>(z, s.x + (t * s.B + b) * s.F, s.F, s.kp + j0 * 4, W);
-  } else {
-    for (int r = 0; r < RB; r++)
-      for (int g = 0; g < 4; g++) z[r][g] = loadN(s.xp + (t * s.B + b + r) * G + g * U + j0, n);
-  }
+  gateInputs<RB, 4>(z, s, t, b, j0, n);
   for (int r = 0; r < RB; r++)
     for (int g = 0; g < 4; g++) z[r][g] = biased(z[r][g], bias[g]);
   for (int64_t q = 0; q < U; q++) {
