@@ -212,7 +212,7 @@ def pairs(args, frameworks, models, common):
         ratios = [r["peer_over_rnnbook"] for r in rows if r["model"] == kind]
         print("%-10s %s over rnnbook: median %.2fx, %.2f to %.2fx in %d pairs"
               % (kind, framework, statistics.median(ratios), min(ratios), max(ratios), len(ratios)), flush=True)
-    return rows, PAIR_COLUMNS
+    return rows
 
 
 def installed(framework):
@@ -262,7 +262,7 @@ def main(argv=None):
               "--samples", str(args.samples), "--timesteps", str(args.timesteps), "--seed", str(args.seed),
               "--torch-threads", str(args.torch_threads)]
     if args.pairs:
-        rows, columns = pairs(args, frameworks, models, common)
+        rows, columns = pairs(args, frameworks, models, common), PAIR_COLUMNS
     else:
         rows, columns = [], COLUMNS
         for framework in frameworks:
