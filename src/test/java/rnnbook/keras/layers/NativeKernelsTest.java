@@ -46,9 +46,8 @@ class NativeKernelsTest {
 
   private static RecurrentConfig config(String kind) {
     RecurrentConfig c = RecurrentConfig.of(kind.contains("33") ? 33 : kind.contains("30") ? 30 : 5);
-    if (kind.contains("before")) { // with a random bias, so that the forward pass shows its use
-      c = c.withResetAfter(false)
-          .withInitializers(new GlorotUniform(), new Orthogonal(), new GlorotUniform());
+    if (kind.contains("before")) { // a random bias, so that the forward pass shows its use
+      c = c.withInitializers(new GlorotUniform(), new Orthogonal(), new GlorotUniform());
     }
     if (kind.contains("no_bias")) {
       c = c.withUseBias(false);
@@ -63,8 +62,10 @@ class NativeKernelsTest {
   private static final RecurrentBackend NATIVE = RecurrentBackend.NATIVE;
   private static final RecurrentBackend PLAIN = RecurrentBackend.UNROLLED;
 
+  /** A layer of {@code kind} with {@code c}; a GRU with reset_after=False for kinds "gru_before...". */
   private static Layer layer(String kind, RecurrentConfig c) {
-    return kind.startsWith("gru") ? new GRU(c) : kind.startsWith("lstm") ? new LSTM(c) : new SimpleRNN(c);
+    return kind.startsWith("gru_before") ? new GRU(c.withResetAfter(false))
+        : kind.startsWith("gru") ? new GRU(c) : kind.startsWith("lstm") ? new LSTM(c) : new SimpleRNN(c);
   }
 
   private static final String KINDS = "gru,gru_last,gru_no_bias,gru_33,lstm,lstm_last,lstm_no_bias,"
@@ -349,20 +350,6 @@ class NativeKernelsTest {
     }
   }
 
-  /**
-   * Stacked native layers hand each other time-major sequences: in a two-layer stack and its
-   * gradients, the only transpose of a sequence that runs is the input's (a batch-major copy
-   * transposed back, and the two transposes of its gradient, would add four; selecting the last
-   * timestep with a gather two more in its gradient).
-   */
-  /** The GRU reset_after=False training op on xp (or x), its recurrent kernel, h0, bias and k. */
-  private static GraphOperation resetBefore(Ops tf, String name, Operand<TFloat32> xp,
-      Operand<TFloat32> rk, Operand<TFloat32> h0, Operand<TFloat32> bias, Operand<TFloat32> k) {
-    return (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU_RESET_BEFORE, name)
-        .addInput(xp.asOutput()).addInput(rk.asOutput()).addInput(h0.asOutput())
-        .addInput(bias.asOutput()).addInput(k.asOutput()).build();
-  }
-
   /** The GRU training op on xp (or x), its recurrent kernel, recurrent bias, h0, bias (rb again) and k. */
   private static GraphOperation gru(Ops tf, String name, Operand<TFloat32> xp, Operand<TFloat32> rk,
       Operand<TFloat32> rb, Operand<TFloat32> h0, Operand<TFloat32> k) {
@@ -371,13 +358,25 @@ class NativeKernelsTest {
         .addInput(rb.asOutput()).addInput(k.asOutput()).build();
   }
 
+  /** The GRU reset_after=False training op on xp (or x), its recurrent kernel, h0, bias and k. */
+  private static GraphOperation resetBefore(Ops tf, String name, Operand<TFloat32> xp,
+      Operand<TFloat32> rk, Operand<TFloat32> h0, Operand<TFloat32> bias, Operand<TFloat32> k) {
+    return (GraphOperation) tf.scope().opBuilder(NativeKernels.GRU_RESET_BEFORE, name)
+        .addInput(xp.asOutput()).addInput(rk.asOutput()).addInput(h0.asOutput())
+        .addInput(bias.asOutput()).addInput(k.asOutput()).build();
+  }
+
+  /**
+   * Stacked native layers hand each other time-major sequences: in a two-layer stack and its
+   * gradients, the only transpose of a sequence that runs is the input's (a batch-major copy
+   * transposed back, and the two transposes of its gradient, would add four; selecting the last
+   * timestep with a gather two more in its gradient).
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"gru", "gru_reset_before", "lstm", "simple_rnn"})
+  @ValueSource(strings = {"gru", "gru_before", "lstm", "simple_rnn"})
   void stackedLayersPassTimeMajorSequences(String kind) {
-    boolean resetAfter = !kind.contains("before");
     try (Graph g = new Graph()) {
-      withGradients(Ops.create(g), kind, RecurrentConfig.of(6).withReturnSequences(true).withResetAfter(resetAfter),
-          RecurrentConfig.of(5).withResetAfter(resetAfter));
+      withGradients(Ops.create(g), kind, RecurrentConfig.of(6).withReturnSequences(true), RecurrentConfig.of(5));
       int transposes = 0;
       for (var it = g.operations(); it.hasNext(); ) {
         GraphOperation op = it.next();
@@ -470,7 +469,7 @@ class NativeKernelsTest {
     List<Operand<?>> weights = new java.util.ArrayList<>();
     long features = 2;
     for (int i = 0; i < configs.length; i++) {
-      Layer layer = layer(kind, kind.equals("gru_before") ? configs[i].withResetAfter(false) : configs[i]);
+      Layer layer = layer(kind, configs[i]);
       layer.setName("layer_" + i);
       layer.build(factory, new long[] {7, features});
       out = layer.call(tf, out);
@@ -486,13 +485,12 @@ class NativeKernelsTest {
    * the plain TensorFlow graph agree, and the native runs repeat to the bit.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"gru", "gru_reset_before", "lstm", "simple_rnn"})
+  @ValueSource(strings = {"gru", "gru_before", "lstm", "simple_rnn"})
   void stackedTrainingMatchesThePlainGraphAndRepeats(String kind) {
-    boolean resetAfter = !kind.contains("before");
     Supplier<Sequential> model = () -> {
       Sequential m = new Sequential(20, 2);
-      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true).withResetAfter(resetAfter);
-      RecurrentConfig second = RecurrentConfig.of(5).withResetAfter(resetAfter);
+      RecurrentConfig first = RecurrentConfig.of(6).withReturnSequences(true);
+      RecurrentConfig second = RecurrentConfig.of(5);
       m.add(layer(kind, first));
       m.add(layer(kind, second));
       m.add(new Dense(1));
